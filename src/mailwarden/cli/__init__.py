@@ -1,0 +1,13 @@
+"""The ``mailwarden`` command line: one module per command group, registered on import."""
+
+from __future__ import annotations
+
+from mailwarden.cli import demo_cmd, dns_cmd  # noqa: F401  (registers commands)
+from mailwarden.cli.app import cli, run
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``mailwarden`` console script."""
+    run()

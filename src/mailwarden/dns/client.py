@@ -1,0 +1,200 @@
+"""A real asynchronous stub resolver on dnspython: UDP with TCP fallback, timeouts, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dns.asyncquery
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+import dns.resolver
+
+from mailwarden.dns.answer import Answer, Record, Status
+from mailwarden.dns.convert import record_from_rdata
+from mailwarden.errors import ConfigError, DnsError
+
+__all__ = ["DnsResolver", "Nameserver", "parse_nameserver"]
+
+
+@dataclass(frozen=True, slots=True)
+class Nameserver:
+    """A nameserver address and port."""
+
+    host: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def parse_nameserver(text: str) -> Nameserver:
+    """Return the ``Nameserver`` for ``host[:port]``, ``[v6]:port`` or a bare IPv6 address.
+
+    A host name is resolved once with the system resolver. Raises ``ConfigError`` for an
+    invalid port or a host that cannot be resolved.
+    """
+    raw = text.strip()
+    host, port = raw, 53
+    if raw.startswith("["):
+        end = raw.find("]")
+        if end < 0:
+            raise ConfigError(f"nameserver {text!r}: missing ']'")
+        host, rest = raw[1:end], raw[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise ConfigError(f"nameserver {text!r}: expected ':PORT' after ']'")
+            port = _port(text, rest[1:])
+    elif raw.count(":") == 1:
+        host, port_text = raw.split(":")
+        port = _port(text, port_text)
+    if not host:
+        raise ConfigError(f"nameserver {text!r}: empty host")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = _resolve_host(text, host)
+    return Nameserver(host, port)
+
+
+def _port(text: str, value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"nameserver {text!r}: port must be a number from 1 to 65535")
+    return int(value)
+
+
+def _resolve_host(text: str, host: str) -> str:
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+    except OSError as exc:
+        raise ConfigError(f"nameserver {text!r}: cannot resolve host: {exc}") from None
+    return str(infos[0][4][0])
+
+
+class DnsResolver:
+    """Query recursive (or authoritative) nameservers directly.
+
+    ``nameservers`` are ``host[:port]`` strings; when none are given the system resolver
+    configuration is read (raises ``DnsError`` when it names none). Each query is sent over UDP
+    to the nameservers in turn, up to ``retries + 1`` rounds, each attempt waiting ``timeout``
+    seconds; a truncated answer is asked again over TCP. At most ``max_in_flight`` queries are
+    outstanding at once. Outcomes are statuses, never exceptions.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        *,
+        timeout: float = 2.0,
+        retries: int = 1,
+        max_in_flight: int = 256,
+        dnssec: bool = False,
+    ) -> None:
+        if nameservers:
+            self.nameservers = [parse_nameserver(n) for n in nameservers]
+        else:
+            self.nameservers = _system_nameservers()
+        self.timeout = timeout
+        self.retries = retries
+        self.max_in_flight = max_in_flight
+        self.dnssec = dnssec
+        self._semaphore: asyncio.Semaphore | None = None
+        self.queries_sent = 0
+
+    async def resolve(self, name: str, rdtype: str) -> Answer:
+        """Return the answer for ``name`` / ``rdtype``; TIMEOUT when no nameserver answered."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.max_in_flight)
+        qname = name.rstrip(".").lower()
+        try:
+            query = dns.message.make_query(
+                dns.name.from_text(qname or "."),
+                dns.rdatatype.from_text(rdtype),
+                want_dnssec=self.dnssec,
+                use_edns=0,
+                payload=1232,
+            )
+        except (dns.exception.DNSException, ValueError) as exc:
+            return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
+        if self.dnssec:
+            query.flags |= dns.flags.AD
+        async with self._semaphore:
+            return await self._ask_all(query, qname, rdtype)
+
+    async def _ask_all(self, query: dns.message.Message, qname: str, rdtype: str) -> Answer:
+        problems: list[str] = []
+        for _ in range(self.retries + 1):
+            for server in self.nameservers:
+                response, problem = await self._ask(query, server)
+                if response is not None:
+                    return _answer_from_response(response, qname, rdtype)
+                problems.append(f"{server}: {problem}")
+        detail = "no answer from " + "; ".join(dict.fromkeys(problems))
+        return Answer(qname, rdtype, Status.TIMEOUT, detail=detail)
+
+    async def _ask(
+        self, query: dns.message.Message, server: Nameserver
+    ) -> tuple[dns.message.Message | None, str]:
+        self.queries_sent += 1
+        try:
+            response = await dns.asyncquery.udp(
+                query, server.host, timeout=self.timeout, port=server.port
+            )
+            if response.flags & dns.flags.TC:
+                response = await dns.asyncquery.tcp(
+                    query, server.host, timeout=self.timeout, port=server.port
+                )
+        except dns.exception.Timeout:
+            return None, f"timed out after {self.timeout:g}s"
+        except (OSError, dns.exception.DNSException, EOFError) as exc:
+            return None, _describe(exc)
+        return response, ""
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return str(exc) or type(exc).__name__
+
+
+def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str) -> Answer:
+    assert isinstance(response, dns.message.QueryMessage)
+    rcode = response.rcode()
+    authenticated = bool(response.flags & dns.flags.AD)
+    try:
+        chain = response.resolve_chaining()
+    except dns.exception.DNSException as exc:
+        return Answer(qname, rdtype, Status.SERVFAIL, detail=f"bad response: {exc}")
+    canonical = chain.canonical_name.to_text(omit_final_dot=True).lower()
+    canonical_name = canonical if canonical != qname else None
+    ttl = int(chain.minimum_ttl) if chain.minimum_ttl is not None else 0
+    if rcode == dns.rcode.NXDOMAIN:
+        return Answer(qname, rdtype, Status.NXDOMAIN, (), ttl, canonical_name, authenticated)
+    if rcode != dns.rcode.NOERROR:
+        detail = f"rcode {dns.rcode.to_text(rcode)}"
+        return Answer(qname, rdtype, Status.SERVFAIL, detail=detail)
+    if chain.answer is None or len(chain.answer) == 0:
+        return Answer(qname, rdtype, Status.NODATA, (), ttl, canonical_name, authenticated)
+    records: tuple[Record, ...] = tuple(record_from_rdata(rd) for rd in chain.answer)
+    return Answer(qname, rdtype, Status.NOERROR, records, ttl, canonical_name, authenticated)
+
+
+def _system_nameservers() -> list[Nameserver]:
+    try:
+        config = dns.resolver.Resolver(configure=True)
+    except dns.exception.DNSException as exc:
+        raise DnsError(f"no system resolver configuration: {exc}") from None
+    servers = [
+        Nameserver(str(ns), int(config.nameserver_ports.get(str(ns), config.port)))
+        for ns in config.nameservers
+    ]
+    if not servers:
+        raise DnsError("the system resolver configuration names no nameserver")
+    return servers

@@ -1,0 +1,34 @@
+"""Turn dnspython rdata into mailwarden's typed records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dns.rdatatype
+
+from mailwarden.dns.answer import (
+    AddressRecord,
+    GenericRecord,
+    MXRecord,
+    NameRecord,
+    Record,
+    TXTRecord,
+)
+
+__all__ = ["record_from_rdata"]
+
+_NAME_TYPES = frozenset({"CNAME", "PTR", "NS", "DNAME"})
+
+
+def record_from_rdata(rdata: Any) -> Record:
+    """Return the typed record for one dnspython ``Rdata``."""
+    rdtype = dns.rdatatype.to_text(rdata.rdtype)
+    if rdtype in ("TXT", "SPF"):
+        return TXTRecord(tuple(rdata.strings), rdtype)
+    if rdtype in ("A", "AAAA"):
+        return AddressRecord(rdtype, str(rdata.address))
+    if rdtype == "MX":
+        return MXRecord(int(rdata.preference), rdata.exchange.to_text(omit_final_dot=True).lower())
+    if rdtype in _NAME_TYPES:
+        return NameRecord(rdtype, rdata.target.to_text(omit_final_dot=True).lower())
+    return GenericRecord(rdtype, rdata.to_text())

@@ -1,0 +1,112 @@
+"""The CLI skeleton: global options in either position, exit codes, documented commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from mailwarden.cli import cli
+from mailwarden.demo import demo_zone_files
+
+REPO = Path(__file__).resolve().parents[2]
+ZONE = str(demo_zone_files()[0])
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner."""
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--zone", ZONE, "--json", "dns", "query", "example.com", "MX"],
+        ["dns", "query", "example.com", "MX", "--zone", ZONE, "--json"],
+        ["--json", "dns", "query", "--zone", ZONE, "example.com", "MX"],
+    ],
+)
+def test_global_options_before_or_after(runner: CliRunner, args: list[str]) -> None:
+    """--zone and --json mean the same before and after the subcommand."""
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "NOERROR"
+    assert [r["exchange"] for r in data["records"]] == ["mx1.example.com", "mx2.example.com"]
+
+
+def test_dns_query_text_output(runner: CliRunner) -> None:
+    """Text output shows status, TTL and records in presentation form."""
+    result = runner.invoke(cli, ["dns", "query", "_dmarc.example.com", "TXT", "-z", ZONE])
+    assert result.exit_code == 0
+    assert "NOERROR, TTL 3600" in result.output
+    assert '"v=DMARC1; p=reject;' in result.output
+
+
+def test_dns_query_nxdomain_is_success(runner: CliRunner) -> None:
+    """NXDOMAIN is an answer, exit 0."""
+    result = runner.invoke(cli, ["dns", "query", "nothing.example.com", "-z", ZONE])
+    assert result.exit_code == 0
+    assert "NXDOMAIN" in result.output
+
+
+def test_malformed_domain_exit_2(runner: CliRunner) -> None:
+    """A malformed name gives exit 2 naming it, no traceback."""
+    result = runner.invoke(cli, ["dns", "query", "a..example", "-z", ZONE])
+    assert result.exit_code == 2
+    assert "'a..example': empty label" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_zone_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    """A zone file with a syntax error gives exit 2 and file:line."""
+    bad = tmp_path / "db.example.com"
+    bad.write_text("$TTL 60\n@ IN MX ten mx\n")
+    result = runner.invoke(cli, ["dns", "query", "example.com", "-z", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:2: " in result.output
+
+
+def test_unreachable_nameserver_exit_3(runner: CliRunner) -> None:
+    """No answer from the nameserver gives exit 3 naming it."""
+    result = runner.invoke(
+        cli, ["dns", "query", "example.com", "-n", "127.0.0.1:9", "--timeout", "0.2"]
+    )
+    assert result.exit_code == 3
+    assert "127.0.0.1:9" in result.output
+
+
+def test_demo_runs_offline(runner: CliRunner) -> None:
+    """The demo audits the bundled zones and names each domain."""
+    result = runner.invoke(cli, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    domains = [json.loads(line)["domain"] for line in result.output.splitlines()]
+    assert domains == ["example.com", "example.net", "example.org"]
+
+
+def _all_commands(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        full = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            names.extend(_all_commands(command, full + " "))
+        else:
+            names.append(full)
+    return names
+
+
+def test_every_command_is_documented() -> None:
+    """docs/cli.md has a heading for every command."""
+    text = (REPO / "docs" / "cli.md").read_text()
+    headings = re.findall(r"^#+ `mailwarden ([^`]+)`", text, re.M)
+    documented = {h.split(" [")[0].split(" -")[0] for h in headings}
+    documented = {
+        " ".join(w for w in d.split() if w.islower() and not w.startswith("-")) for d in documented
+    }
+    missing = [c for c in _all_commands(cli) if c not in documented]
+    assert not missing, f"undocumented commands: {missing}"
