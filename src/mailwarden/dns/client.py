@@ -123,8 +123,7 @@ class DnsResolver:
             )
         except (dns.exception.DNSException, ValueError) as exc:
             return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
-        if self.dnssec:
-            query.flags |= dns.flags.AD
+        query.flags |= dns.flags.AD  # ask a validating resolver to report authentication
         async with self._semaphore:
             return await self._ask_all(query, qname, rdtype)
 

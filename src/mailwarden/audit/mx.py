@@ -1,0 +1,91 @@
+"""MX checks: null MX (RFC 7505), hosts that do not resolve, CNAME targets, IP literals."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+
+from mailwarden.audit.lookups import dns_failure
+from mailwarden.audit.model import MxResult
+from mailwarden.dns import Resolver, Status
+from mailwarden.findings import Finding, Severity
+
+__all__ = ["check_mx"]
+
+
+async def check_mx(domain: str, *, resolver: Resolver) -> MxResult:
+    """Return the MX hosts of ``domain`` with findings about each (never raises)."""
+    answer = await resolver.resolve(domain, "MX")
+    if answer.is_error:
+        return MxResult((), False, (dns_failure("mx", answer),))
+    records = answer.mx()
+    if not records:
+        return MxResult((), False, (_no_mx(domain),))
+    if any(r.exchange == "" for r in records):
+        findings = () if len(records) == 1 else (_null_with_others(domain),)
+        return MxResult((), True, findings)
+    hosts = tuple(dict.fromkeys(r.exchange for r in records))
+    per_host = await asyncio.gather(*(_check_host(h, resolver) for h in hosts))
+    return MxResult(hosts, False, tuple(f for found in per_host for f in found))
+
+
+async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
+    if _is_ip_literal(host):
+        return [
+            Finding(
+                "mx.ip-literal",
+                Severity.ERROR,
+                f"The MX target {host} is an IP address, but MX must name a host.",
+                f"Publish an A record such as `mx.<domain>. IN A {host}` and point the MX at it.",
+            )
+        ]
+    a, aaaa = await asyncio.gather(resolver.resolve(host, "A"), resolver.resolve(host, "AAAA"))
+    findings: list[Finding] = []
+    if a.canonical_name or aaaa.canonical_name:
+        findings.append(
+            Finding(
+                "mx.cname",
+                Severity.WARNING,
+                f"The MX host {host} is an alias (CNAME), which RFC 5321 forbids.",
+                f"Point the MX directly at {a.canonical_name or aaaa.canonical_name}.",
+            )
+        )
+    if a.is_error and aaaa.is_error:
+        findings.append(dns_failure("mx", a))
+    elif not a.addresses() and not aaaa.addresses():
+        findings.append(
+            Finding(
+                "mx.host-unresolvable",
+                Severity.ERROR,
+                f"The MX host {host} has no A or AAAA record"
+                f"{' (the name does not exist)' if a.status is Status.NXDOMAIN else ''}.",
+                f"Publish an address for {host}, or remove the MX record that names it.",
+            )
+        )
+    return findings
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _no_mx(domain: str) -> Finding:
+    return Finding(
+        "mx.none",
+        Severity.INFO,
+        f"{domain} publishes no MX record; mail to it falls back to its address records.",
+        f"If {domain} receives no mail, publish a null MX: `{domain}. IN MX 0 .`",
+    )
+
+
+def _null_with_others(domain: str) -> Finding:
+    return Finding(
+        "mx.null-with-others",
+        Severity.ERROR,
+        f"{domain} publishes a null MX together with other MX records, which RFC 7505 forbids.",
+        "Keep either the null MX `0 .` alone, or only the real MX hosts.",
+    )
