@@ -53,9 +53,7 @@ async def test_null_mx() -> None:
     """A lone null MX is recognised and fine; beside other MX it is an error."""
     assert (await check_mx("null.example.com", resolver=ZONE)).null_mx
     assert not _codes(await check_mx("null.example.com", resolver=ZONE))
-    assert _codes(await check_mx("bad-null.example.com", resolver=ZONE)) == {
-        "mx.null-with-others"
-    }
+    assert _codes(await check_mx("bad-null.example.com", resolver=ZONE)) == {"mx.null-with-others"}
 
 
 async def test_mx_absent_and_ip_literal() -> None:

@@ -113,5 +113,7 @@ def parse_bimi_record(text: str) -> BimiRecord:
     location, authority = tags.get("l", ""), tags.get("a", "")
     for name, url in (("l", location), ("a", authority)):
         if url and not url.lower().startswith("https://"):
-            raise ParseError(f"BIMI {name}= must be an https URL, got {url!r}", text, text.find(url))
+            raise ParseError(
+                f"BIMI {name}= must be an https URL, got {url!r}", text, text.find(url)
+            )
     return BimiRecord(location, authority)
