@@ -31,7 +31,8 @@ _mta-sts.two IN TXT "v=STSv1; id=1"
 _mta-sts.two IN TXT "v=STSv1; id=2"
 _smtp._tls.two IN TXT "v=TLSRPTv1"
 default._bimi.two IN TXT "v=BIMI1; l=http://two.example.com/logo.png"
-@ IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==
+@ IN DNSKEY 257 3 13 ( mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXck
+    HAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ== )
 """,
     "example.com",
 )

@@ -69,7 +69,10 @@ def test_bimi_record() -> None:
 
 def test_policy_parse() -> None:
     """A policy file with CRLF lines parses into mode, mx patterns and max_age."""
-    text = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n"
+    text = (
+        "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\n"
+        "mx: *.example.net\r\nmax_age: 604800\r\n"
+    )
     policy = parse_mta_sts_policy(text)
     assert policy.mode is MtaStsMode.ENFORCE
     assert policy.mx == ("mx1.example.com", "*.example.net")

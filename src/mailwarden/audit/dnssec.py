@@ -23,7 +23,7 @@ async def check_dnssec(domain: str, *, resolver: Resolver) -> DnssecResult:
         finding = Finding(
             "dnssec.unsigned",
             Severity.INFO,
-            f"{domain} is not signed with DNSSEC, so its SPF, DKIM and DMARC answers can be forged.",
+            f"{domain} is not signed with DNSSEC: its mail records could be forged in transit.",
             "Sign the zone at your DNS provider and publish the DS record at the registrar.",
         )
         return DnssecResult(False, False, (finding,))
