@@ -10,9 +10,13 @@ from mailwarden.findings import Finding, Severity
 
 __all__ = [
     "BimiResult",
+    "DkimKey",
+    "DkimSummary",
+    "DmarcSummary",
     "DnssecResult",
     "MtaStsResult",
     "MxResult",
+    "SpfSummary",
     "TlsRptResult",
     "Verdict",
     "verdict_for",
@@ -83,4 +87,50 @@ class DnssecResult:
 
     signed: bool | None
     authenticated: bool
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpfSummary:
+    """What the audit keeps of the SPF lint: the record, validity, lookup counts, ``all``."""
+
+    record: str | None
+    valid: bool
+    lookups: int = 0
+    void_lookups: int = 0
+    all: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DmarcSummary:
+    """What the audit keeps of the DMARC lint."""
+
+    record: str | None
+    valid: bool
+    policy: str | None = None
+    subdomain_policy: str | None = None
+    rua: tuple[str, ...] = ()
+    ruf: tuple[str, ...] = ()
+    external_rua_authorized: bool | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DkimKey:
+    """One DKIM key found at a selector."""
+
+    selector: str
+    key_type: str | None
+    key_bits: int | None
+    valid: bool
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DkimSummary:
+    """The DKIM keys found by probing selectors."""
+
+    selectors: tuple[DkimKey, ...] = ()
+    probed: int = 0
     findings: tuple[Finding, ...] = ()

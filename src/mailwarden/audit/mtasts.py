@@ -33,10 +33,25 @@ class PolicyFetcher(Protocol):
 class FetchLike(Protocol):
     """The parts of a fetch result the policy check reads."""
 
-    status: int
-    content_type: str
-    body: bytes
-    error: str
+    @property
+    def status(self) -> int:
+        """The HTTP status (0 when no response)."""
+        ...
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header."""
+        ...
+
+    @property
+    def body(self) -> bytes:
+        """The response body."""
+        ...
+
+    @property
+    def error(self) -> str:
+        """Why no usable response came, or empty."""
+        ...
 
 
 async def check_mta_sts(

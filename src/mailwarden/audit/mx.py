@@ -7,15 +7,19 @@ import ipaddress
 
 from mailwarden.audit.lookups import dns_failure
 from mailwarden.audit.model import MxResult
-from mailwarden.dns import Resolver, Status
+from mailwarden.dns import Answer, Resolver, Status
 from mailwarden.findings import Finding, Severity
 
 __all__ = ["check_mx"]
 
 
-async def check_mx(domain: str, *, resolver: Resolver) -> MxResult:
-    """Return the MX hosts of ``domain`` with findings about each (never raises)."""
-    answer = await resolver.resolve(domain, "MX")
+async def check_mx(domain: str, *, resolver: Resolver, answer: Answer | None = None) -> MxResult:
+    """Return the MX hosts of ``domain`` with findings about each (never raises).
+
+    ``answer`` is the MX answer when the caller already has it.
+    """
+    if answer is None:
+        answer = await resolver.resolve(domain, "MX")
     if answer.is_error:
         return MxResult((), False, (dns_failure("mx", answer),))
     records = answer.mx()

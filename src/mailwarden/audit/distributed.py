@@ -1,0 +1,98 @@
+"""Scale a scan out on a dask.distributed cluster: partitions of the list, each scanned by the
+async scanner on a worker, written to one results file as partitions finish."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from mailwarden.audit.scan import ScanConfig, scan_domains
+from mailwarden.dns import CachingResolver, DnsResolver, OverlayResolver, Resolver, ZoneResolver
+from mailwarden.dns.throttle import ThrottledResolver
+from mailwarden.errors import ConfigError
+
+__all__ = ["ResolverSpec", "partition", "scan_partition", "scan_with_dask"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverSpec:
+    """How a worker builds its resolver: nameservers, zone files (paths every worker can read),
+    whether to fall back to live DNS outside the zones, the timeout and a per-worker qps cap."""
+
+    nameservers: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    live: bool = False
+    timeout: float = 2.0
+    qps: float | None = None
+
+    def build(self) -> Resolver:
+        """Return the resolver this spec describes."""
+        live: Resolver | None = None
+        if not self.zones or self.live:
+            live = CachingResolver(DnsResolver(self.nameservers or None, timeout=self.timeout))
+        if self.zones:
+            zones = ZoneResolver.from_zone_files(*self.zones)
+            resolver: Resolver = zones if live is None else OverlayResolver(zones, live)
+        else:
+            assert live is not None
+            resolver = live
+        return ThrottledResolver(resolver, qps=self.qps)
+
+
+def partition(domains: Sequence[str], size: int) -> list[list[str]]:
+    """Return ``domains`` cut into consecutive partitions of at most ``size``."""
+    return [list(domains[i : i + size]) for i in range(0, len(domains), size)]
+
+
+def scan_partition(domains: list[str], spec: ResolverSpec, config: ScanConfig) -> str:
+    """Scan one partition on a worker; return its JSON Lines text."""
+    out = io.StringIO()
+    asyncio.run(scan_domains(domains, resolver=spec.build(), out=out, config=config))
+    return out.getvalue()
+
+
+def scan_with_dask(
+    address: str,
+    domains: Sequence[str],
+    *,
+    spec: ResolverSpec,
+    config: ScanConfig,
+    out: IO[str],
+    partition_size: int = 500,
+    client: Any = None,
+) -> int:
+    """Scan ``domains`` on the cluster at ``address`` (or an existing ``client``), appending each
+    partition's lines to ``out`` as it completes. Returns the number of domains written.
+
+    Raises ``ConfigError`` when dask.distributed is not installed or the scheduler is unreachable.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ConfigError(
+            "--dask needs dask.distributed: pip install 'mailwarden[scale]'"
+        ) from None
+    own_client = client is None
+    if own_client:
+        try:
+            client = Client(address, timeout=10)  # type: ignore[no-untyped-call]
+        except OSError as exc:
+            raise ConfigError(f"cannot reach the dask scheduler at {address}: {exc}") from None
+    try:
+        futures = [
+            client.submit(scan_partition, part, spec, config, pure=False)
+            for part in partition(domains, partition_size)
+        ]
+        written = 0
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            text = future.result()
+            out.write(text)
+            out.flush()
+            written += text.count("\n")
+        return written
+    finally:
+        if own_client:
+            client.close()

@@ -1,0 +1,141 @@
+"""Bulk scans: audit a list of domains concurrently into a JSON Lines file that can be resumed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from mailwarden.audit.domain import AuditOptions, DomainAudit, audit_domain
+from mailwarden.audit.schema import audit_to_dict
+from mailwarden.dns import Resolver
+from mailwarden.errors import InputError
+
+__all__ = ["ScanConfig", "ScanCounters", "completed_domains", "scan_domains", "scan_one"]
+
+_RETRYABLE = frozenset({"timeout", "servfail"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """How to scan: concurrency, a per-domain deadline in seconds, retries of domains whose
+    lookups timed out or failed (with exponential backoff from ``backoff`` seconds), and what
+    to check."""
+
+    concurrency: int = 200
+    deadline: float = 30.0
+    retries: int = 1
+    backoff: float = 0.5
+    options: AuditOptions = field(default_factory=AuditOptions)
+
+
+@dataclass
+class ScanCounters:
+    """Running totals for a progress display."""
+
+    done: int = 0
+    errors: int = 0
+    started: float = 0.0
+
+
+async def scan_one(domain: str, *, resolver: Resolver, config: ScanConfig) -> DomainAudit:
+    """Return the audit of ``domain`` within the deadline, retrying transient failures."""
+    audit = await _within_deadline(domain, resolver, config)
+    for attempt in range(config.retries):
+        if audit.error_class not in _RETRYABLE:
+            break
+        await asyncio.sleep(config.backoff * 2**attempt)
+        audit = await _within_deadline(domain, resolver, config)
+    return audit
+
+
+async def _within_deadline(domain: str, resolver: Resolver, config: ScanConfig) -> DomainAudit:
+    try:
+        return await asyncio.wait_for(
+            audit_domain(domain, resolver=resolver, options=config.options), config.deadline
+        )
+    except TimeoutError:
+        message = f"not finished within the {config.deadline:g}s deadline"
+        return DomainAudit(domain, domain, error_class="deadline", error=message)
+
+
+async def scan_domains(
+    domains: Iterable[str],
+    *,
+    resolver: Resolver,
+    out: IO[str],
+    config: ScanConfig,
+    counters: ScanCounters | None = None,
+    on_result: Callable[[DomainAudit], None] | None = None,
+) -> ScanCounters:
+    """Audit ``domains`` and write one JSON line to ``out`` per domain as each completes.
+
+    Lines are flushed at least twice a second, so an interrupted scan leaves every finished
+    domain on disk. Returns the counters.
+    """
+    counters = counters or ScanCounters(started=time.monotonic())
+    pending: set[asyncio.Task[DomainAudit]] = set()
+    source = iter(domains)
+    last_flush = time.monotonic()
+    try:
+        while True:
+            for domain in source:
+                pending.add(asyncio.create_task(scan_one(domain, resolver=resolver, config=config)))
+                if len(pending) >= config.concurrency:
+                    break
+            if not pending:
+                break
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                audit = task.result()
+                out.write(json.dumps(audit_to_dict(audit), ensure_ascii=False) + "\n")
+                counters.done += 1
+                counters.errors += audit.error_class is not None
+                if on_result is not None:
+                    on_result(audit)
+            if time.monotonic() - last_flush > 0.5:
+                out.flush()
+                last_flush = time.monotonic()
+    finally:
+        for task in pending:
+            task.cancel()
+        out.flush()
+    return counters
+
+
+def completed_domains(path: Path) -> set[str]:
+    """Return the domains already in the results file ``path``, repairing a torn last line.
+
+    A scan killed while writing may leave a partial last line: it is cut off so that the file
+    again holds only whole JSON lines. Raises ``InputError`` when a line in the middle of the
+    file is not JSON (that file is not a results file).
+    """
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    done: set[str] = set()
+    good_end = 0
+    lines = data.split(b"\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            good_end += len(line) + (1 if index < len(lines) - 1 else 0)
+            continue
+        try:
+            domain = json.loads(line)["domain"]
+        except (ValueError, KeyError, TypeError):
+            if index == len(lines) - 1:
+                break
+            raise InputError(f"{path}: line {index + 1} is not a scan result") from None
+        done.add(str(domain))
+        good_end += len(line) + 1
+    if good_end < len(data):
+        with path.open("r+b") as handle:
+            handle.truncate(good_end)
+    elif good_end > len(data):  # a whole last line that lost only its newline
+        with path.open("ab") as handle:
+            handle.write(b"\n")
+    return done

@@ -1,0 +1,203 @@
+"""``mailwarden scan``: survey a list of domains into a resumable JSON Lines file."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from mailwarden.audit.domain import AuditOptions
+from mailwarden.audit.domainlist import parse_domain_list
+from mailwarden.audit.scan import ScanConfig, ScanCounters, completed_domains, scan_domains
+from mailwarden.cli.app import EXIT_USAGE, cli
+from mailwarden.cli.check_cmd import parse_checks, parse_selectors
+from mailwarden.cli.render import err_console
+from mailwarden.cli.settings import Settings, global_options, pass_settings
+from mailwarden.dns import CachingResolver, Resolver
+from mailwarden.dns.throttle import ThrottledResolver
+from mailwarden.errors import InputError
+
+__all__ = ["scan"]
+
+EXIT_INTERRUPTED = 130
+
+
+@cli.command("scan")
+@click.argument("domains_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results file, one JSON object per domain (the `check --json` schema).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 100_000),
+    default=200,
+    show_default=True,
+    help="Domains checked at once.",
+)
+@click.option("--qps", type=click.FloatRange(min=1), help="Cap on DNS queries per second.")
+@click.option("--checks", "checks_value", help="Areas to check, comma-separated (default: all).")
+@click.option("--selectors", help="DKIM selectors to probe, comma-separated.")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds one domain may take before it is recorded as `deadline`.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=1,
+    show_default=True,
+    help="Retries of a domain whose lookups timed out or failed.",
+)
+@click.option("--resume", is_flag=True, help="Skip domains already in the results file and append.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing results file.")
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="SCHEDULER_ADDRESS",
+    help="Partition the list across a dask.distributed cluster.",
+)
+@global_options
+@pass_settings
+def scan(
+    settings: Settings,
+    domains_file: Path,
+    out_path: Path,
+    concurrency: int,
+    qps: float | None,
+    checks_value: str | None,
+    selectors: str | None,
+    deadline: float,
+    retries: int,
+    resume: bool,
+    overwrite: bool,
+    dask_address: str | None,
+) -> None:
+    """Check every domain in DOMAINS_FILE (one a line, or `rank,domain` CSV) into --out.
+
+    Each finished domain is written at once, so an interrupt (Ctrl-C, SIGTERM) leaves a valid
+    file that --resume continues. Exit 0 when done, 2 for unusable input, 130 when interrupted.
+    """
+    try:
+        text = domains_file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{domains_file}: cannot read: {exc}") from None
+    listing = parse_domain_list(text.splitlines())
+    for problem in listing.problems:
+        err_console().print(f"mailwarden: {domains_file}: {problem} (skipped)", markup=False)
+    if out_path.exists() and out_path.stat().st_size and not (resume or overwrite):
+        raise InputError(
+            f"{out_path} exists: use --resume to continue it or --overwrite to replace it"
+        )
+    done = completed_domains(out_path) if resume else set()
+    todo = [d for d in listing.domains if d not in done]
+    config = ScanConfig(
+        concurrency,
+        deadline,
+        retries,
+        options=AuditOptions(parse_checks(checks_value), parse_selectors(selectors)),
+    )
+    if dask_address:
+        from mailwarden.audit.distributed import ResolverSpec, scan_with_dask
+
+        spec = ResolverSpec(
+            tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
+        )
+        with out_path.open("a" if resume else "w", encoding="utf-8") as out:
+            scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
+        return
+    resolver = ThrottledResolver(_scan_resolver(settings), qps=qps)
+    mode = "a" if resume else "w"
+    with out_path.open(mode, encoding="utf-8") as out:
+        interrupted = asyncio.run(_run(todo, resolver, out, config, skipped=len(done)))
+    if interrupted:
+        err_console().print(
+            f"mailwarden: interrupted; {out_path} holds every finished domain: "
+            "rerun with --resume to continue",
+            markup=False,
+        )
+        click.get_current_context().exit(EXIT_INTERRUPTED)
+    if listing.problems and not todo:
+        click.get_current_context().exit(EXIT_USAGE)
+
+
+def _scan_resolver(settings: Settings) -> Resolver:
+    resolver = settings.resolver()
+    if isinstance(resolver, CachingResolver):
+        return resolver
+    return CachingResolver(resolver)
+
+
+async def _run(
+    todo: list[str], resolver: ThrottledResolver, out: IO[str], config: ScanConfig, *, skipped: int
+) -> bool:
+    """Scan ``todo``; return True when interrupted by a signal."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, task.cancel)
+    counters = ScanCounters(started=time.monotonic())
+    progress = _progress(len(todo), skipped)
+    try:
+        with progress:
+            task_id = progress.add_task("scan", total=len(todo), rate="", errors=0)
+
+            def update(_audit: object) -> None:
+                elapsed = max(time.monotonic() - counters.started, 1e-6)
+                progress.update(
+                    task_id,
+                    completed=counters.done,
+                    rate=f"{counters.done / elapsed:,.0f} dom/s "
+                    f"{resolver.queries / elapsed:,.0f} q/s",
+                    errors=counters.errors,
+                )
+
+            await scan_domains(
+                todo,
+                resolver=resolver,
+                out=out,
+                config=config,
+                counters=counters,
+                on_result=update,
+            )
+    except asyncio.CancelledError:
+        return True
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+    return False
+
+
+def _progress(total: int, skipped: int) -> Progress:
+    description = f"scanning ({skipped} already done)" if skipped else "scanning"
+    return (
+        Progress(
+            TextColumn(description),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("errors {task.fields[errors]}"),
+            TimeRemainingColumn(),
+            console=err_console(),
+            disable=not sys.stderr.isatty(),
+            transient=False,
+        )
+        if total
+        else Progress(disable=True)
+    )

@@ -1,0 +1,78 @@
+"""``mailwarden stats``: the statistics of a scan's results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mailwarden.audit.stats import compute_stats
+from mailwarden.audit.stats_render import stats_rows, to_html, to_markdown
+from mailwarden.cli.app import cli
+from mailwarden.cli.render import console, echo_json, err_console
+from mailwarden.cli.settings import Settings, global_options, pass_settings
+from mailwarden.errors import InputError
+
+__all__ = ["stats"]
+
+
+@cli.command("stats")
+@click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--markdown", is_flag=True, help="Print a Markdown table.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML report with charts to this file.",
+)
+@global_options
+@pass_settings
+def stats(settings: Settings, results: Path, markdown: bool, html_path: Path | None) -> None:
+    """Summarize the scan results in RESULTS (JSON Lines): counts and percentages per area."""
+    data = compute_stats(_read_results(results))
+    if html_path is not None:
+        html_path.write_text(to_html(data, title=f"Email authentication survey: {results.name}"))
+        err_console().print(f"wrote {html_path}", markup=False)
+    if settings.json:
+        echo_json(data, pretty=True)
+    elif markdown:
+        click.echo(to_markdown(data), nl=False)
+    elif html_path is None:
+        _print_table(data)
+
+
+def _read_results(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                raise InputError(f"{path}:{number}: not a JSON line") from None
+            if not isinstance(value, dict) or "domain" not in value:
+                raise InputError(f"{path}:{number}: not a scan result (no domain)")
+            yield value
+
+
+def _print_table(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title="scan statistics")
+    for column, justify in (
+        ("area", "left"),
+        ("measure", "left"),
+        ("domains", "right"),
+        ("%", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for section, label, count, percent in stats_rows(data):
+        table.add_row(section, label, f"{count:,}", f"{percent:.1f}")
+    console().print(table)
