@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m mailwarden``."""
+
+from mailwarden.cli import main
+
+main()
