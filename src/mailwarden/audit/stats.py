@@ -13,7 +13,7 @@ SPF_INVALID_CAUSES: Mapping[str, tuple[str, ...]] = {
     "syntax": ("spf.syntax-error",),
     "too_many_lookups": ("spf.too-many-lookups",),
     "void_lookups": ("spf.too-many-void-lookups",),
-    "several_records": ("spf.several-records",),
+    "several_records": ("spf.multiple-records",),
     "include_loop": ("spf.include-loop",),
 }
 
@@ -82,7 +82,7 @@ class _Tally:
             return
         counts = self.counts["spf"]
         counts["checked"] += 1
-        if spf.get("record") is None and "spf.several-records" not in codes:
+        if spf.get("record") is None and "spf.multiple-records" not in codes:
             counts["absent"] += 1
             return
         counts["present"] += 1

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from mailwarden.cli import check_cmd, demo_cmd, dns_cmd, scan_cmd, stats_cmd  # noqa: F401
+from mailwarden.cli import (  # noqa: F401  (registers commands)
+    check_cmd,
+    demo_cmd,
+    dns_cmd,
+    scan_cmd,
+    stats_cmd,
+    suggest_cmd,
+)
 from mailwarden.cli.app import cli, run
 
 __all__ = ["cli", "main"]
