@@ -42,7 +42,9 @@ def generate_key(algorithm: str = "rsa", bits: int = 2048) -> GeneratedKey:
         bits = 256
     elif algorithm == "rsa":
         if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
-            raise InputError(f"RSA keys must have {MIN_RSA_BITS} to {MAX_RSA_BITS} bits, not {bits}")
+            raise InputError(
+                f"RSA keys must have {MIN_RSA_BITS} to {MAX_RSA_BITS} bits, not {bits}"
+            )
         private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
         raw = private.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -16,8 +16,8 @@ from mailwarden.dkim.tags import parse_tag_list, strip_fws
 from mailwarden.errors import InputError, ParseError
 
 __all__ = [
-    "KeyRecordError",
     "KeyRecord",
+    "KeyRecordError",
     "PrivateKey",
     "PublicKey",
     "load_private_key",

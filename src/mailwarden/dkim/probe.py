@@ -13,14 +13,62 @@ from mailwarden.findings import Finding, Severity
 __all__ = ["COMMON_SELECTORS", "DkimProbeResult", "SelectorReport", "probe_selectors"]
 
 COMMON_SELECTORS = (
-    "default", "dkim", "mail", "email", "selector", "selector1", "selector2", "selector3",
-    "google", "google2", "k1", "k2", "k3", "s1", "s2", "s3", "s1024", "s2048", "key1",
-    "key2", "sig1", "dk", "dkim1", "dkim2", "mx", "smtp", "smtpapi", "mandrill", "mailjet",
-    "mailgun", "mg", "pm", "postmark", "sendgrid", "em", "amazonses", "ses", "zendesk1",
-    "zendesk2", "everlytickey1", "everlytickey2", "mxvault", "protonmail", "protonmail2",
-    "protonmail3", "fm1", "fm2", "fm3", "cm", "mailchimp", "hs1", "hs2", "sparkpost",
-    "scph0220", "admin-mag",
-)  # fmt: skip
+    "default",
+    "dkim",
+    "mail",
+    "email",
+    "selector",
+    "selector1",
+    "selector2",
+    "selector3",
+    "google",
+    "google2",
+    "k1",
+    "k2",
+    "k3",
+    "s1",
+    "s2",
+    "s3",
+    "s1024",
+    "s2048",
+    "key1",
+    "key2",
+    "sig1",
+    "dk",
+    "dkim1",
+    "dkim2",
+    "mx",
+    "smtp",
+    "smtpapi",
+    "mandrill",
+    "mailjet",
+    "mailgun",
+    "mg",
+    "pm",
+    "postmark",
+    "sendgrid",
+    "em",
+    "amazonses",
+    "ses",
+    "zendesk1",
+    "zendesk2",
+    "everlytickey1",
+    "everlytickey2",
+    "mxvault",
+    "protonmail",
+    "protonmail2",
+    "protonmail3",
+    "fm1",
+    "fm2",
+    "fm3",
+    "cm",
+    "mailchimp",
+    "hs1",
+    "hs2",
+    "sparkpost",
+    "scph0220",
+    "admin-mag",
+)
 """Selectors probed by default: generic names, Microsoft 365, Google, and common providers."""
 
 _CONCURRENCY = 16
@@ -91,8 +139,12 @@ def judge_key(selector: str, name: str, text: str) -> SelectorReport:
     try:
         key = parse_key_record(text)
     except KeyRecordError as exc:
-        finding = Finding("dkim.malformed-key", Severity.ERROR, f"{name}: {exc}",
-                          "Publish the record that keygen printed, unchanged.")  # fmt: skip
+        finding = Finding(
+            "dkim.malformed-key",
+            Severity.ERROR,
+            f"{name}: {exc}",
+            "Publish the record that keygen printed, unchanged.",
+        )
         return SelectorReport(selector, name, "", None, False, (), (finding,), text)
     findings = _key_findings(name, key)
     valid = not key.revoked and not any(f.severity is Severity.ERROR for f in findings)
@@ -104,17 +156,41 @@ def judge_key(selector: str, name: str, text: str) -> SelectorReport:
 def _key_findings(name: str, key: KeyRecord) -> tuple[Finding, ...]:
     found = []
     if key.revoked:
-        found.append(Finding("dkim.revoked", Severity.INFO, f"{name}: the key is revoked (empty p=)",
-                             "Remove the record once no mail signed with it is in transit."))  # fmt: skip
+        found.append(
+            Finding(
+                "dkim.revoked",
+                Severity.INFO,
+                f"{name}: the key is revoked (empty p=)",
+                "Remove the record once no mail signed with it is in transit.",
+            )
+        )
     elif key.key_type == "rsa" and (key.key_bits or 0) < WEAK_RSA_BITS:
         severity = Severity.ERROR if (key.key_bits or 0) < 1024 else Severity.WARNING
-        found.append(Finding("dkim.weak-key", severity, f"{name}: {key.key_bits}-bit RSA key",
-                             "Generate a 2048-bit key under a new selector and rotate: "
-                             "mailwarden dkim keygen --bits 2048."))  # fmt: skip
+        found.append(
+            Finding(
+                "dkim.weak-key",
+                severity,
+                f"{name}: {key.key_bits}-bit RSA key",
+                "Generate a 2048-bit key under a new selector and rotate: "
+                "mailwarden dkim keygen --bits 2048.",
+            )
+        )
     if key.testing:
-        found.append(Finding("dkim.testing-flag", Severity.WARNING, f"{name}: t=y (testing)",
-                             "Remove t=y once signing works, so receivers act on failures."))  # fmt: skip
+        found.append(
+            Finding(
+                "dkim.testing-flag",
+                Severity.WARNING,
+                f"{name}: t=y (testing)",
+                "Remove t=y once signing works, so receivers act on failures.",
+            )
+        )
     if key.hash_algorithms is not None and "sha256" not in key.hash_algorithms:
-        found.append(Finding("dkim.sha1-only", Severity.ERROR, f"{name}: h= excludes sha256",
-                             "Drop the h= tag from the key record."))  # fmt: skip
+        found.append(
+            Finding(
+                "dkim.sha1-only",
+                Severity.ERROR,
+                f"{name}: h= excludes sha256",
+                "Drop the h= tag from the key record.",
+            )
+        )
     return tuple(found)

@@ -21,16 +21,38 @@ from mailwarden.errors import InputError
 __all__ = ["DEFAULT_SIGNED_HEADERS", "sign"]
 
 DEFAULT_SIGNED_HEADERS = (
-    "from", "reply-to", "subject", "date", "to", "cc", "resent-date", "resent-from",
-    "resent-sender", "resent-to", "resent-cc", "in-reply-to", "references", "list-id",
-    "list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner",
-    "list-archive", "message-id", "mime-version", "content-type",
-    "content-transfer-encoding", "sender",
-)  # fmt: skip
+    "from",
+    "reply-to",
+    "subject",
+    "date",
+    "to",
+    "cc",
+    "resent-date",
+    "resent-from",
+    "resent-sender",
+    "resent-to",
+    "resent-cc",
+    "in-reply-to",
+    "references",
+    "list-id",
+    "list-help",
+    "list-unsubscribe",
+    "list-subscribe",
+    "list-post",
+    "list-owner",
+    "list-archive",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "sender",
+)
 """RFC 6376 section 5.4.1's list plus the MIME fields, Message-ID and Sender."""
 
-_SELECTOR = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
-                       r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\Z")  # fmt: skip
+_SELECTOR = re.compile(
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\Z"
+)
 _FOLD = 76
 
 
@@ -73,8 +95,13 @@ def sign(
     hasher.update(parsed.body)
     body_hash = hasher.digest()
     stamp = int(now.timestamp()) if now is not None else int(time.time())
-    tags = [("v", "1"), ("a", algorithm), ("c", f"{header_canon}/{body_canon}"),
-            ("d", domain), ("s", selector)]  # fmt: skip
+    tags = [
+        ("v", "1"),
+        ("a", algorithm),
+        ("c", f"{header_canon}/{body_canon}"),
+        ("d", domain),
+        ("s", selector),
+    ]
     if identity is not None:
         tags.append(("i", identity))
     tags.append(("t", str(stamp)))

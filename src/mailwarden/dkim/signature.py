@@ -13,11 +13,16 @@ from mailwarden.errors import ParseError
 
 __all__ = ["ALGORITHMS", "Signature", "SignatureError", "parse_signature", "strip_b_value"]
 
-ALGORITHMS = {"rsa-sha256": ("rsa", "sha256"), "rsa-sha1": ("rsa", "sha1"),
-              "ed25519-sha256": ("ed25519", "sha256")}  # fmt: skip
+ALGORITHMS = {
+    "rsa-sha256": ("rsa", "sha256"),
+    "rsa-sha1": ("rsa", "sha1"),
+    "ed25519-sha256": ("ed25519", "sha256"),
+}
 _REQUIRED = ("v", "a", "b", "bh", "d", "h", "s")
-_DOMAIN = re.compile(r"(?=.{1,253}\Z)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
-                     r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\Z")  # fmt: skip
+_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\Z"
+)
 _SELECTOR = _DOMAIN
 _DIGITS = re.compile(r"[0-9]{1,76}\Z")
 MAX_SIGNATURE_BYTES = 16384

@@ -70,8 +70,9 @@ async def verify(
     return [
         item
         if isinstance(item, DkimResult)
-        else _finish(item[0], item[1], keys[item[0].selector, item[0].domain], bodies, index,
-                     min_key_bits)  # fmt: skip
+        else _finish(
+            item[0], item[1], keys[item[0].selector, item[0].domain], bodies, index, min_key_bits
+        )
         for item in prepared
     ]
 
@@ -125,8 +126,9 @@ def _finish(
     )
     assert key.public_key is not None  # revoked keys are a key problem
     if not verify_digest(key.public_key, sig.signature, digest, sig.hash_name):
-        return _result(sig, DkimStatus.FAIL, "signature-mismatch", "signature does not verify",
-                       key, extra)  # fmt: skip
+        return _result(
+            sig, DkimStatus.FAIL, "signature-mismatch", "signature does not verify", key, extra
+        )
     return _result(sig, DkimStatus.PASS, "ok", "signature verified", key, extra)
 
 
