@@ -29,13 +29,14 @@ def parse_tag_list(text: str) -> dict[str, str]:
         if not spec.strip(_FWS):
             continue
         name, eq, value = spec.partition("=")
+        at = start + len(spec) - len(spec.lstrip(_FWS))
         name = name.strip(_FWS)
         if not eq:
-            raise ParseError(f"tag {name[:20]!r} has no '='", text, start)
+            raise ParseError(f"tag {name[:20]!r} has no '='", text, at)
         if not _TAG_NAME.match(name):
-            raise ParseError(f"invalid tag name {name[:20]!r}", text, start)
+            raise ParseError(f"invalid tag name {name[:20]!r}", text, at)
         if name in tags:
-            raise ParseError(f"duplicate tag {name!r}", text, start)
+            raise ParseError(f"duplicate tag {name!r}", text, at)
         bad = _BAD_VALUE_CHAR.search(value)
         if bad is not None:
             offset = start + len(spec) - len(value) + bad.start()
