@@ -84,7 +84,7 @@ async def test_message_without_body_verifies(keys: Keys) -> None:
     for canon in ("simple/simple", "relaxed/relaxed"):
         header = sign(message, domain="example.com", selector="sel",
                       private_key=keys.ed25519.private_pem, canonicalization=canon)  # fmt: skip
-        result = (await verify(header + message, resolver=resolver_for(sel=keys.ed25519.record)))
+        result = await verify(header + message, resolver=resolver_for(sel=keys.ed25519.record))
         assert result[0].result is DkimStatus.PASS
 
 
