@@ -43,7 +43,7 @@ def test_keygen_writes_private_key_and_zone_line(
     runner: CliRunner, setup: tuple[Path, Path, Path]
 ) -> None:
     """keygen writes S.private with mode 0600 and S.txt holding the zone line it prints."""
-    key, zone, _ = setup
+    key, _, _ = setup
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     line = (key.parent / "admin-mag.txt").read_text()

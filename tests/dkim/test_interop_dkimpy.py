@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
-import dkim as dkimpy
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+import dkim as dkimpy
 from mailwarden.dkim import DkimStatus, GeneratedKey, sign, verify
 from mailwarden.dkim.keys import load_private_key
 from tests.dkim.conftest import MESSAGE, Keys, resolver_for
