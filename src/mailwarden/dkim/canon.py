@@ -13,7 +13,7 @@ from enum import StrEnum
 
 __all__ = ["BodyHasher", "Canon", "canonicalize_header", "parse_canonicalization"]
 
-_WSP_RUN = re.compile(rb"[ \t]+")
+_WSP_RUN = re.compile(rb"\t[ \t]*| [ \t]+")  # only runs that change: a tab, or 2+ WSP
 _CRLF = b"\r\n"
 
 
@@ -42,8 +42,15 @@ def canonicalize_header(raw: bytes, canon: Canon) -> bytes:
     if canon is Canon.SIMPLE:
         return raw if raw.endswith(_CRLF) else raw + _CRLF
     name, _, value = raw.partition(b":")
-    value = _WSP_RUN.sub(b" ", value.replace(_CRLF, b"")).strip(b" ")
+    value = _collapse_wsp(value.replace(_CRLF, b"")).strip(b" ")
     return name.rstrip(b" \t").lower() + b":" + value + _CRLF
+
+
+def _collapse_wsp(data: bytes) -> bytes:
+    """Return ``data`` with every run of spaces and tabs made one space."""
+    if b"\t" not in data and b"  " not in data:
+        return data
+    return _WSP_RUN.sub(b" ", data)
 
 
 class BodyHasher:
@@ -106,7 +113,7 @@ class BodyHasher:
     def _lines(self, block: bytes) -> None:
         """Canonicalize complete lines ``block`` (ends with CRLF) and hash all but trailing ones."""
         if self._canon is Canon.RELAXED:
-            block = _WSP_RUN.sub(b" ", block).replace(b" \r\n", _CRLF)
+            block = _collapse_wsp(block).replace(b" \r\n", _CRLF)
         content = _content_end(block)
         if content == 0:
             self._pending += len(block) // 2
