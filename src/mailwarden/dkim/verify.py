@@ -156,6 +156,8 @@ async def _fetch_keys(
 ) -> dict[tuple[str, str], KeyRecord | _Problem]:
     """Return the key record (or the problem) of every ``(selector, domain)``, concurrently."""
     ordered = sorted(names)
+    if len(ordered) == 1:  # the common case: no tasks to schedule
+        return {ordered[0]: await _fetch_key(resolver, *ordered[0])}
     found = await asyncio.gather(*(_fetch_key(resolver, s, d) for s, d in ordered))
     return dict(zip(ordered, found, strict=True))
 
