@@ -140,3 +140,13 @@ def test_probe_error_finding_exits_1(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["dkim", "probe", "example.com", "-z", str(zone)])
     assert result.exit_code == 1
     assert "dkim.malformed-key" in result.output
+
+
+def test_verify_dns_failure_exits_3(runner: CliRunner, setup: tuple[Path, Path, Path]) -> None:
+    """When the key lookup cannot be answered, verify exits 3 with a temperror line."""
+    key, _, message = setup
+    signed = _sign(runner, key, str(message))
+    result = runner.invoke(cli, ["dkim", "verify", "-n", "127.0.0.1:9", "--timeout", "0.2", "-"],
+                           input=signed)  # fmt: skip
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("temperror: d=example.com s=admin-mag")

@@ -120,3 +120,20 @@ async def test_arbitrary_bytes_never_raise(tags: bytes, body: bytes) -> None:
     message = b"DKIM-Signature: " + tags + b"\r\nFrom: a@example.com\r\n\r\n" + body
     results = await verify(message, resolver=ZoneResolver())
     assert all(r.result is not DkimStatus.PASS for r in results)
+
+
+_TAG = st.tuples(
+    st.sampled_from(["v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s", "t", "x", "z"]),
+    st.text(alphabet="1aZ=:;@. -/+\t\r\nä", max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TAG, max_size=14))
+async def test_plausible_tag_lists_never_raise(tags: list[tuple[str, str]]) -> None:
+    """Tag lists built from real tag names and odd values give results, never exceptions."""
+    value = "; ".join(f"{name}={text}" for name, text in tags).encode()
+    message = b"DKIM-Signature: " + value + b"\r\n" + MESSAGE
+    results = await verify(message, resolver=ZoneResolver(), now=NOW)
+    assert len(results) == 1
+    assert results[0].result is not DkimStatus.PASS

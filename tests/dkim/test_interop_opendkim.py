@@ -100,6 +100,28 @@ async def test_mailwarden_verifies_opendkim(
     assert (await verify(tampered, resolver=resolver))[0].result is DkimStatus.FAIL
 
 
+async def test_signed_by_both(opendkim: str, tmp_path: Path, keys: Keys) -> None:
+    """OpenDKIM's RSA signature and mailwarden's Ed25519 one on one message: both pass in both."""
+    theirs = _opendkim_sign(opendkim, tmp_path, keys.rsa.private_pem, "rsa", "relaxed/relaxed")
+    ours = sign(theirs + MESSAGE, domain="example.com", selector="ed",
+                private_key=keys.ed25519.private_pem)  # fmt: skip
+    signed = ours + theirs + MESSAGE
+    resolver = resolver_for(sel=keys.rsa.record, ed=keys.ed25519.record)
+    results = await verify(signed, resolver=resolver)
+    assert [(r.selector, r.result) for r in results] == [
+        ("ed", DkimStatus.PASS),
+        ("sel", DkimStatus.PASS),
+    ]
+    (tmp_path / "keys").write_text(
+        f"sel._domainkey.example.com {keys.rsa.record}\n"
+        f"ed._domainkey.example.com {keys.ed25519.record}\n"
+    )
+    conf = tmp_path / "both.conf"
+    conf.write_text(f"Mode v\nSyslog no\nTestPublicKeys {tmp_path / 'keys'}\n")
+    (tmp_path / "both.eml").write_bytes(signed)
+    assert _RESULT.findall(_run(opendkim, conf, tmp_path / "both.eml")) == ["pass", "pass"]
+
+
 @pytest.mark.parametrize("canon", ["simple/simple", "simple/relaxed"])
 async def test_opendkim_ed25519_simple_header_defect(
     opendkim: str, tmp_path: Path, keys: Keys, canon: str

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from mailwarden.dkim import DkimStatus, sign, verify
+from mailwarden.errors import InputError
 from mailwarden.testing import ZoneResolver
 from tests.dkim.conftest import MESSAGE, Keys, resolver_for
 
@@ -131,10 +132,17 @@ async def test_timestamps(keys: Keys) -> None:
 async def test_identity_must_be_within_domain(keys: Keys) -> None:
     """i= outside d= is a permerror; i= in a subdomain of d= passes."""
     resolver = resolver_for(sel=keys.rsa.record)
-    outside = await _one(_signed(keys.rsa.private_pem, identity="@example.net"), resolver)
+    forged = _signed(keys.rsa.private_pem).replace(b"s=sel;", b"s=sel; i=@example.net;")
+    outside = await _one(forged, resolver)
     assert (outside.result, outside.reason) == (DkimStatus.PERMERROR, "identity-mismatch")
     inside = await _one(_signed(keys.rsa.private_pem, identity="u@mail.example.com"), resolver)
     assert (inside.result, inside.identity) == (DkimStatus.PASS, "u@mail.example.com")
+
+
+def test_signing_refuses_identity_outside_domain(keys: Keys) -> None:
+    """sign() will not write an i= that verifiers must reject."""
+    with pytest.raises(InputError, match=r"not within example\.com"):
+        _signed(keys.rsa.private_pem, identity="someone@example.net")
 
 
 async def test_h_without_from_is_permerror(keys: Keys) -> None:

@@ -166,8 +166,8 @@ def sign_cmd(
 def verify_cmd(settings: Settings, message: str, allow_sha1: bool) -> None:
     """Verify every DKIM signature of MESSAGE and print one line per signature.
 
-    Exit 0 only when there is at least one signature and all pass; 3 when a key lookup
-    failed (DNS), otherwise 1.
+    Exit 0 only when there is at least one signature and all pass; 3 when the only
+    failures are key lookups (DNS); otherwise 1.
     """
     data = _read(message)
     results = asyncio.run(dkim.verify(data, resolver=settings.resolver(), allow_sha1=allow_sha1))
@@ -178,7 +178,8 @@ def verify_cmd(settings: Settings, message: str, allow_sha1: bool) -> None:
     if results and all(r.passed for r in results):
         return
     ctx = click.get_current_context()
-    if any(r.result is dkim.DkimStatus.TEMPERROR for r in results):
+    temporary = {dkim.DkimStatus.PASS, dkim.DkimStatus.TEMPERROR}
+    if results and all(r.result in temporary for r in results):
         ctx.exit(EXIT_ENVIRONMENT)
     ctx.exit(EXIT_FAILED)
 

@@ -77,7 +77,8 @@ def sign(
     names to sign (default: those of :data:`DEFAULT_SIGNED_HEADERS` present, each as often
     as it occurs, From once more so that no From can be added). ``identity`` sets ``i=``,
     ``body_length`` adds ``l=``, ``expires_in`` seconds sets ``x=``. LF-only input is read
-    as CRLF. Raises ``InputError`` for an unusable key, option or a message without From,
+    as CRLF. Raises ``InputError`` for an unusable key or option (an ``identity`` outside
+    ``domain``) or a message without From,
     ``ParseError`` for a message that cannot be parsed.
     """
     key = load_private_key(private_key)
@@ -88,6 +89,8 @@ def sign(
     domain = validate_domain(domain)
     if not _SELECTOR.match(selector):
         raise InputError(f"{selector!r} is not a valid selector")
+    if identity is not None and not _within(identity, domain):
+        raise InputError(f"identity {identity!r} is not within {domain}")
     parsed = parse_message(message)
     index = HeaderIndex(parsed.headers)
     names = _signed_names(index, headers)
@@ -114,6 +117,11 @@ def sign(
     digest = header_digest(index, names, header_canon, unsigned.encode("ascii"), hash_name)
     signature = base64.b64encode(sign_digest(key, digest, hash_name)).decode("ascii")
     return (unsigned + _fold_b(signature, len(unsigned) - unsigned.rfind("\n"))).encode("ascii")
+
+
+def _within(identity: str, domain: str) -> bool:
+    host = identity.rpartition("@")[2].rstrip(".").lower()
+    return "@" in identity and (host == domain or host.endswith("." + domain))
 
 
 def _algorithm(requested: str | None, kind: str) -> str:
