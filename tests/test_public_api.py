@@ -63,6 +63,7 @@ def test_dkim_all() -> None:
         "DkimProbeResult",
         "DkimResult",
         "DkimStatus",
+        "DkimVerifier",
         "GeneratedKey",
         "KeyRecord",
         "KeyRecordError",

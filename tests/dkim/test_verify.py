@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mailwarden.dkim import DkimStatus, sign, verify
+from mailwarden.dkim import DkimStatus, DkimVerifier, sign, verify
 from mailwarden.errors import InputError
 from mailwarden.testing import ZoneResolver
 from tests.dkim.conftest import MESSAGE, Keys, resolver_for
@@ -220,3 +222,22 @@ async def test_one_lookup_per_key(keys: Keys) -> None:
     results = await verify(twice, resolver=resolver, now=NOW)
     assert [r.result for r in results] == [DkimStatus.PASS, DkimStatus.PASS]
     assert resolver.queries == [("sel._domainkey.example.com", "TXT")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8))
+async def test_streaming_verifier_matches_verify(keys: Keys, cuts: list[int]) -> None:
+    """DkimVerifier fed the header, then the body in any chunks, gives verify()'s results."""
+    body = b"Line one  \r\n\r\n\tTabbed  line\r\n" * 8 + b"\r\n\r\n"
+    message = MESSAGE.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + body
+    signed = _signed(keys.ed25519.private_pem, message, "ed", canonicalization="relaxed/relaxed")
+    signed = _signed(keys.rsa.private_pem, signed, canonicalization="simple/simple")
+    resolver = resolver_for(sel=keys.rsa.record, ed=keys.ed25519.record)
+    header, _, rest = signed.partition(b"\r\n\r\n")
+    verifier = DkimVerifier.from_header_bytes(header + b"\r\n", now=NOW)
+    points = sorted({min(c, len(rest)) for c in cuts})
+    for a, b in zip([0, *points], [*points, len(rest)], strict=True):
+        verifier.update(rest[a:b])
+    streamed = await verifier.finish(resolver)
+    assert streamed == await verify(signed, resolver=resolver, now=NOW)
+    assert [r.result for r in streamed] == [DkimStatus.PASS, DkimStatus.PASS]

@@ -15,7 +15,7 @@ from mailwarden.dkim.probe import (
 from mailwarden.dkim.results import DkimResult, DkimStatus
 from mailwarden.dkim.sign import DEFAULT_SIGNED_HEADERS, sign
 from mailwarden.dkim.signature import SignatureError
-from mailwarden.dkim.verify import verify
+from mailwarden.dkim.verify import DkimVerifier, verify
 
 __all__ = [
     "COMMON_SELECTORS",
@@ -25,6 +25,7 @@ __all__ = [
     "DkimProbeResult",
     "DkimResult",
     "DkimStatus",
+    "DkimVerifier",
     "GeneratedKey",
     "KeyRecord",
     "KeyRecordError",

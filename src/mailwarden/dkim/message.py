@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mailwarden.errors import ParseError
 
-__all__ = ["Header", "Message", "parse_message", "to_crlf"]
+__all__ = ["Header", "Message", "parse_header_section", "parse_message", "to_crlf"]
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
 _FIELD_NAME = re.compile(rb"[\x21-\x39\x3b-\x7e]+\Z")
@@ -59,6 +59,21 @@ def parse_message(data: bytes) -> Message:
     if end < 0:
         raise ParseError("message has no empty line between header and body", "", None)
     return Message(_split_fields(data[: end + 2]), data[end + 4 :])
+
+
+def parse_header_section(data: bytes) -> tuple[Header, ...]:
+    """Return the header fields of a header section (CRLF or LF lines, empty line optional).
+
+    Raises ``ParseError`` for a line that is not a field or a leading continuation line.
+    """
+    data = to_crlf(data)
+    if data.endswith(b"\r\n\r\n"):
+        data = data[:-2]
+    elif data and not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    if b"\r\n\r\n" in data:
+        raise ParseError("the header section holds an empty line", "", data.index(b"\r\n\r\n"))
+    return _split_fields(data) if data else ()
 
 
 def _split_fields(block: bytes) -> tuple[Header, ...]:

@@ -6,18 +6,20 @@ import asyncio
 import datetime as dt
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mailwarden.dkim.canon import BodyHasher, Canon
 from mailwarden.dkim.crypto import HeaderIndex, header_digest, verify_digest
 from mailwarden.dkim.keys import KeyRecord, KeyRecordError, parse_key_record
-from mailwarden.dkim.message import Header, Message, parse_message
+from mailwarden.dkim.message import Header, parse_header_section, parse_message
 from mailwarden.dkim.results import DkimResult, DkimStatus
 from mailwarden.dkim.signature import Signature, SignatureError, parse_signature, strip_b_value
 from mailwarden.dns import Resolver, Status
 from mailwarden.errors import ParseError
 
-__all__ = ["MAX_SIGNATURES", "verify"]
+__all__ = ["MAX_SIGNATURES", "DkimVerifier", "verify"]
 
 MAX_SIGNATURES = 16
 CLOCK_SKEW = 300
@@ -55,26 +57,82 @@ async def verify(
         parsed = parse_message(message)
     except ParseError as exc:
         return _unparseable(message, exc)
-    fields = parsed.named("dkim-signature")
-    if not fields:
+    if not any(h.name == "dkim-signature" for h in parsed.headers):
         return []
-    now_ts = int(now.timestamp()) if now is not None else int(time.time())
-    index = HeaderIndex(parsed.headers)
-    prepared = [
-        _prepare(field, index, now_ts, allow_sha1) if number < MAX_SIGNATURES else _too_many(field)
-        for number, field in enumerate(fields)
-    ]
-    pending = [p for p in prepared if isinstance(p, tuple)]
-    keys = await _fetch_keys(resolver, {(sig.selector, sig.domain) for sig, _ in pending})
-    bodies = _body_hashes(parsed, {_body_key(sig) for sig, _ in pending})
-    return [
-        item
-        if isinstance(item, DkimResult)
-        else _finish(
-            item[0], item[1], keys[item[0].selector, item[0].domain], bodies, index, min_key_bits
-        )
-        for item in prepared
-    ]
+    verifier = DkimVerifier(
+        parsed.headers, now=now, allow_sha1=allow_sha1, min_key_bits=min_key_bits
+    )
+    body = parsed.body
+    for start in range(0, len(body), _CHUNK):
+        verifier.update(body[start : start + _CHUNK])
+    return await verifier.finish(resolver)
+
+
+class DkimVerifier:
+    """Verify a message that arrives in pieces, as a milter sees it.
+
+    Give the header fields (or :meth:`from_header_bytes` the header section), feed the body
+    with :meth:`update` in chunks of any size, then await :meth:`finish`. Signatures are
+    checked and body hashers set up at construction, so the body is read once, as it comes,
+    for all signatures.
+    """
+
+    __slots__ = ("_hashers", "_index", "_min_key_bits", "_prepared")
+
+    def __init__(
+        self,
+        headers: Sequence[Header],
+        *,
+        now: dt.datetime | None = None,
+        allow_sha1: bool = False,
+        min_key_bits: int = 1024,
+    ) -> None:
+        now_ts = int(now.timestamp()) if now is not None else int(time.time())
+        self._index = HeaderIndex(headers)
+        self._min_key_bits = min_key_bits
+        fields = [h for h in headers if h.name == "dkim-signature"]
+        self._prepared = [
+            _prepare(f, self._index, now_ts, allow_sha1) if n < MAX_SIGNATURES else _too_many(f)
+            for n, f in enumerate(fields)
+        ]
+        keys = {_body_key(item[0]) for item in self._prepared if isinstance(item, tuple)}
+        self._hashers = {key: BodyHasher(key[0], key[1], key[2]) for key in keys}
+
+    @classmethod
+    def from_header_bytes(cls, header: bytes, **options: Any) -> DkimVerifier:
+        """Return a verifier for the header section ``header`` (CRLF or LF lines).
+
+        ``options`` are those of the constructor. Raises ``ParseError`` when ``header`` is
+        not a header section.
+        """
+        return cls(parse_header_section(header), **options)
+
+    def update(self, chunk: bytes) -> None:
+        """Feed the next ``chunk`` of the body (CRLF line ends)."""
+        for hasher in self._hashers.values():
+            hasher.update(chunk)
+
+    async def finish(self, resolver: Resolver) -> list[DkimResult]:
+        """Return one result per signature, top first, looking keys up through ``resolver``.
+
+        Never raises for signature or DNS problems.
+        """
+        pending = [item for item in self._prepared if isinstance(item, tuple)]
+        keys = await _fetch_keys(resolver, {(sig.selector, sig.domain) for sig, _ in pending})
+        bodies = {key: (h.digest(), h.length) for key, h in self._hashers.items()}
+        return [
+            item
+            if isinstance(item, DkimResult)
+            else _finish(
+                item[0],
+                item[1],
+                keys[item[0].selector, item[0].domain],
+                bodies,
+                self._index,
+                self._min_key_bits,
+            )
+            for item in self._prepared
+        ]
 
 
 def _prepare(
@@ -183,17 +241,6 @@ async def _fetch_key(resolver: Resolver, selector: str, domain: str) -> KeyRecor
 
 def _body_key(sig: Signature) -> BodyKey:
     return sig.body_canon, sig.hash_name, sig.body_length
-
-
-def _body_hashes(message: Message, keys: set[BodyKey]) -> dict[BodyKey, tuple[bytes, int]]:
-    """Return ``(digest, canonical length)`` per body key, reading the body once for all."""
-    hashers = {key: BodyHasher(key[0], key[1], key[2]) for key in keys}
-    body = message.body
-    for start in range(0, len(body), _CHUNK):
-        chunk = body[start : start + _CHUNK]
-        for hasher in hashers.values():
-            hasher.update(chunk)
-    return {key: (h.digest(), h.length) for key, h in hashers.items()}
 
 
 def _result(
