@@ -10,7 +10,7 @@ from mailwarden.dkim.keys import KeyRecord, KeyRecordError, parse_key_record
 from mailwarden.dns import Resolver, Status, validate_domain
 from mailwarden.findings import Finding, Severity
 
-__all__ = ["COMMON_SELECTORS", "DkimProbeResult", "SelectorReport", "probe_selectors"]
+__all__ = ["COMMON_SELECTORS", "DkimProbeResult", "SelectorReport", "judge_key", "probe_selectors"]
 
 COMMON_SELECTORS = (
     "default",
