@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailwarden
+import mailwarden.dkim
 import mailwarden.dns
 
 
@@ -50,3 +51,31 @@ def test_dns_all() -> None:
     }
     assert set(mailwarden.dns.__all__) == expected
     assert all(hasattr(mailwarden.dns, name) for name in expected)
+
+
+def test_dkim_all() -> None:
+    """mailwarden.dkim.__all__ is exactly the curated list and every name exists."""
+    expected = {
+        "COMMON_SELECTORS",
+        "DEFAULT_SIGNED_HEADERS",
+        "BodyHasher",
+        "Canon",
+        "DkimProbeResult",
+        "DkimResult",
+        "DkimStatus",
+        "DkimVerifier",
+        "GeneratedKey",
+        "KeyRecord",
+        "KeyRecordError",
+        "SelectorReport",
+        "SignatureError",
+        "canonicalize_header",
+        "generate_key",
+        "parse_key_record",
+        "probe_selectors",
+        "sign",
+        "verify",
+        "zone_line",
+    }
+    assert set(mailwarden.dkim.__all__) == expected
+    assert all(hasattr(mailwarden.dkim, name) for name in expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mailwarden.audit.model import DkimKey, DkimSummary, DmarcSummary, SpfSummary
 from mailwarden.dns import Resolver
+from mailwarden.findings import Finding, Severity
 
 __all__ = ["run_dkim", "run_dmarc", "run_spf"]
 
@@ -48,6 +49,31 @@ async def run_dkim(
 
     probe = await probe_selectors(domain, resolver=resolver, selectors=selectors)
     keys = tuple(
-        DkimKey(r.selector, r.key_type, r.key_bits, r.valid, tuple(r.flags)) for r in probe.found
+        DkimKey(r.selector, r.key_type, r.key_bits, r.valid, tuple(r.flags)) for r in probe.keys
     )
-    return DkimSummary(keys, probe.probed, tuple(probe.findings))
+    findings = [f for report in probe.keys for f in report.findings]
+    if probe.failed:
+        findings.append(_probe_failed(domain, probe.failed))
+    elif not keys:
+        findings.append(_no_keys(domain, len(probe.selectors_tried)))
+    return DkimSummary(keys, len(probe.selectors_tried), tuple(findings))
+
+
+def _probe_failed(domain: str, selectors: tuple[str, ...]) -> Finding:
+    return Finding(
+        "dkim.dns-error",
+        Severity.WARNING,
+        f"Looking up the DKIM selectors {', '.join(selectors)} of {domain} failed.",
+        "Check that the domain's nameservers answer, then run the check again.",
+    )
+
+
+def _no_keys(domain: str, tried: int) -> Finding:
+    return Finding(
+        "dkim.no-key-found",
+        Severity.INFO,
+        f"No DKIM key was found at {tried} common selectors of {domain} "
+        "(keys under other selector names cannot be discovered).",
+        f"Name your selectors with --selectors, or generate a key: "
+        f"mailwarden dkim keygen --domain {domain} --selector s1",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailwarden.cli import (  # noqa: F401  (registers commands)
     check_cmd,
     demo_cmd,
+    dkim_cmd,
     dns_cmd,
     scan_cmd,
     stats_cmd,
