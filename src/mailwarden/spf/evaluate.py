@@ -1,0 +1,489 @@
+"""The ``check_host()`` function of RFC 7208, async, over the injected resolver.
+
+Protocol problems never raise: they end in ``permerror`` (the policy is broken) or
+``temperror`` (DNS failed) with a reason. Internally an ``_Abort`` carries such an ending
+up through nested include / redirect levels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from mailwarden.dns import Answer, Resolver, Status
+from mailwarden.dns.names import is_subdomain
+from mailwarden.errors import InputError, ParseError
+from mailwarden.spf.macros import (
+    ExpansionError,
+    MacroContext,
+    MacroString,
+    expand,
+    parse_macro_string,
+    target_name,
+)
+from mailwarden.spf.parser import is_spf_record, parse_record
+from mailwarden.spf.result import SpfLimits, SpfResult, SpfResultCode, TraceStep
+from mailwarden.spf.terms import (
+    A,
+    All,
+    Exists,
+    Explanation,
+    Include,
+    Ip4,
+    Ip6,
+    Mechanism,
+    Mx,
+    Ptr,
+    SpfRecord,
+)
+
+__all__ = ["check_helo", "check_host", "check_mail_from", "client_address", "split_sender"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+R = SpfResultCode
+_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+_DEFAULT_LIMITS = SpfLimits()
+
+
+class _Abort(Exception):
+    """Ends the whole check with ``result`` (permerror or temperror) and ``reason``."""
+
+    def __init__(self, result: SpfResultCode, reason: str) -> None:
+        super().__init__(reason)
+        self.result = result
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """The result of evaluating one policy, before explanation."""
+
+    result: SpfResultCode
+    mechanism: str | None
+    reason: str
+    exp: tuple[Explanation, str] | None = None
+
+
+def client_address(ip: str | IPAddress) -> IPAddress:
+    """Return ``ip`` as an address, an IPv4-mapped IPv6 address as plain IPv4.
+
+    Raises ``InputError`` for text that is not an IP address.
+    """
+    if isinstance(ip, str):
+        try:
+            ip = ipaddress.ip_address(ip.strip().strip("[]"))
+        except ValueError:
+            raise InputError(f"{ip!r} is not an IP address") from None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def split_sender(mail_from: str, helo: str | None) -> tuple[str, str]:
+    """Return ``(domain, sender)`` for the MAIL FROM identity (RFC 7208 sections 2.4, 4.3).
+
+    An empty reverse-path becomes ``postmaster@<helo>``; an empty local-part becomes
+    ``postmaster``; angle brackets are removed.
+    """
+    address = mail_from.strip().removeprefix("<").removesuffix(">")
+    if not address:
+        name = (helo or "").strip()
+        return name, f"postmaster@{name}"
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address, f"postmaster@{address}"
+    return domain, f"{local or 'postmaster'}@{domain}"
+
+
+async def check_mail_from(
+    ip: str | IPAddress,
+    mail_from: str,
+    helo: str | None = None,
+    *,
+    resolver: Resolver,
+    limits: SpfLimits = _DEFAULT_LIMITS,
+    receiver: str = "unknown",
+    now: dt.datetime | None = None,
+) -> SpfResult:
+    """Return the SPF result for the MAIL FROM identity ``mail_from`` (HELO when it is empty).
+
+    Raises ``InputError`` only for an ``ip`` that is not an IP address.
+    """
+    domain, sender = split_sender(mail_from, helo)
+    identity = "mailfrom" if mail_from.strip("<> ") else "helo"
+    return await check_host(
+        ip, domain, sender, helo=helo, resolver=resolver, limits=limits,
+        receiver=receiver, now=now, identity=identity,
+    )  # fmt: skip
+
+
+async def check_helo(
+    ip: str | IPAddress,
+    helo: str,
+    *,
+    resolver: Resolver,
+    limits: SpfLimits = _DEFAULT_LIMITS,
+    receiver: str = "unknown",
+    now: dt.datetime | None = None,
+) -> SpfResult:
+    """Return the SPF result for the HELO identity (sender ``postmaster@<helo>``).
+
+    Raises ``InputError`` only for an ``ip`` that is not an IP address.
+    """
+    return await check_host(
+        ip, helo, f"postmaster@{helo}", helo=helo, resolver=resolver, limits=limits,
+        receiver=receiver, now=now, identity="helo",
+    )  # fmt: skip
+
+
+async def check_host(
+    ip: str | IPAddress,
+    domain: str,
+    sender: str,
+    *,
+    helo: str | None = None,
+    resolver: Resolver,
+    limits: SpfLimits = _DEFAULT_LIMITS,
+    receiver: str = "unknown",
+    now: dt.datetime | None = None,
+    identity: str = "mailfrom",
+) -> SpfResult:
+    """Return the result of RFC 7208 ``check_host(ip, domain, sender)``.
+
+    ``helo`` feeds the ``h`` macro, ``receiver`` the ``r`` macro and ``now`` the ``t``
+    macro; ``limits`` holds the processing limits. The result is ``none`` for a domain
+    that is not a valid host name or publishes no record. Raises ``InputError`` only for
+    an ``ip`` that is not an IP address.
+    """
+    address = client_address(ip)
+    name = domain[:-1] if domain.endswith(".") else domain
+    if "@" not in sender:
+        sender = f"postmaster@{sender or name}"
+    local, _, sender_domain = sender.rpartition("@")
+    moment = now or dt.datetime.now(dt.UTC)
+    context = MacroContext(
+        sender, local or "postmaster", sender_domain, address, helo or "unknown",
+        receiver, int(moment.timestamp()),
+    )  # fmt: skip
+    check = _Check(address, context, resolver, limits)
+    problem = _initial_problem(name)
+    if problem is not None:
+        outcome = _Outcome(R.NONE, None, problem)
+    else:
+        outcome = await check.run_top(name)
+    explanation = None
+    if outcome.result is R.FAIL and outcome.exp is not None:
+        explanation = await check.explain(*outcome.exp)
+    return SpfResult(
+        outcome.result, name, str(address), sender, helo, identity, outcome.mechanism,
+        explanation, outcome.reason, check.lookups, check.voids, tuple(check.trace),
+    )  # fmt: skip
+
+
+def _initial_problem(domain: str) -> str | None:
+    """Return why ``domain`` cannot have a policy (RFC 7208 section 4.3), or ``None``."""
+    if not domain or domain.startswith("["):
+        return f"{domain!r} is not a domain name, so it has no SPF policy"
+    if not domain.isascii():
+        return f"{domain!r} is not an ASCII domain name, so it has no SPF policy"
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return f"{domain!r} is not a fully qualified domain name, so it has no SPF policy"
+    if len(domain) > 253:
+        return f"{domain[:40]!r}... is {len(domain)} octets, over 253: no SPF policy"
+    for label in labels:
+        if _LABEL.fullmatch(label) is None:
+            why = "empty" if not label else f"invalid ({len(label)} octets)"
+            return f"{domain!r} has an {why} label, so it has no SPF policy"
+    return None
+
+
+class _Check:
+    """The state of one ``check_host()`` call: counters, trace, recursion stack."""
+
+    __slots__ = ("context", "ip", "limits", "lookups", "ptr_cache", "resolver", "stack")
+    __slots__ += ("trace", "voids")
+
+    def __init__(
+        self, ip: IPAddress, context: MacroContext, resolver: Resolver, limits: SpfLimits
+    ) -> None:
+        self.ip = ip
+        self.context = context
+        self.resolver = resolver
+        self.limits = limits
+        self.lookups = 0
+        self.voids = 0
+        self.trace: list[TraceStep] = []
+        self.stack: list[str] = []
+        self.ptr_cache: dict[str, str] = {}
+
+    # -- the top level ------------------------------------------------------------------
+
+    async def run_top(self, domain: str) -> _Outcome:
+        """Evaluate the policy of ``domain``, turning aborts and timeouts into outcomes."""
+        try:
+            if self.limits.timeout is None:
+                return await self.policy(domain, None)
+            async with asyncio.timeout(self.limits.timeout):
+                return await self.policy(domain, None)
+        except _Abort as abort:
+            return _Outcome(abort.result, None, abort.reason)
+        except TimeoutError:
+            reason = f"the check took longer than {self.limits.timeout:g} s"
+            return _Outcome(R.TEMPERROR, None, reason)
+
+    async def explain(self, exp: Explanation, domain: str) -> str | None:
+        """Return the ``exp=`` text for policy ``domain``, or ``None`` when it cannot be had.
+
+        RFC 7208 section 6.2: any DNS problem, no or several TXT records, or a syntax error
+        in the text means no explanation. This lookup counts against no limit.
+        """
+        try:
+            name = await self.target(exp.domain, domain)
+        except _Abort:
+            return None
+        answer = await self.resolver.resolve(name, "TXT")
+        texts = answer.texts() if answer.status is Status.NOERROR else []
+        if len(texts) != 1:
+            self.note(0, domain, exp.text, f"no usable explanation at {name}")
+            return None
+        try:
+            string = parse_macro_string(texts[0], explanation=True)
+            await self.fill_p(string, domain)
+            return expand(string, self.context, domain, limit=self.limits.expansion)
+        except (ParseError, ExpansionError, _Abort) as error:
+            self.note(0, domain, exp.text, f"explanation ignored: {error}")
+            return None
+
+    # -- one policy ---------------------------------------------------------------------
+
+    async def policy(self, domain: str, depth: int | None) -> _Outcome:
+        """Return the outcome of the policy of ``domain`` (``depth`` None at the top)."""
+        level = 0 if depth is None else depth
+        if level > self.limits.depth:
+            raise _Abort(R.PERMERROR, f"include / redirect nested deeper than {self.limits.depth}")
+        key = domain.lower()
+        if key in self.stack:
+            chain = " -> ".join([*self.stack[self.stack.index(key) :], key])
+            raise _Abort(R.PERMERROR, f"include / redirect loop: {chain}")
+        record = await self.fetch(domain, level)
+        if record is None:
+            return _Outcome(R.NONE, None, f"{domain} publishes no SPF record")
+        self.stack.append(key)
+        try:
+            return await self.evaluate(record, domain, level)
+        finally:
+            self.stack.pop()
+
+    async def fetch(self, domain: str, depth: int) -> SpfRecord | None:
+        """Return the parsed record of ``domain``, ``None`` when it has none; aborts on errors."""
+        answer = await self.resolver.resolve(domain, "TXT")
+        if answer.is_error:
+            raise _Abort(R.TEMPERROR, f"DNS error looking up the SPF record of {domain}: "
+                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+        found = [text for text in answer.texts() if is_spf_record(text)]
+        if not found:
+            self.note(depth, domain, "", "no SPF record")
+            return None
+        if len(found) > 1:
+            raise _Abort(R.PERMERROR, f"{domain} publishes {len(found)} SPF records; one allowed")
+        try:
+            record = parse_record(found[0])
+        except ParseError as error:
+            raise _Abort(R.PERMERROR, f"syntax error in the SPF record of {domain}: {error}")
+        if len(record.terms) > self.limits.terms:
+            raise _Abort(R.PERMERROR, f"the SPF record of {domain} has {len(record.terms)} "
+                         f"terms, over the limit of {self.limits.terms}")  # fmt: skip
+        self.note(depth, domain, "", record.text)
+        return record
+
+    async def evaluate(self, record: SpfRecord, domain: str, depth: int) -> _Outcome:
+        """Run the mechanisms of ``record`` in order, then its redirect, then the default."""
+        for mechanism in record.mechanisms:
+            if await self.matches(mechanism, domain, depth):
+                self.note(depth, domain, mechanism.text, "match")
+                result = mechanism.qualifier.result
+                exp = (record.explanation, domain) if record.explanation else None
+                reason = _match_reason(result, mechanism.text, domain, self.ip)
+                return _Outcome(result, mechanism.text, reason, exp)
+        redirect = record.redirect
+        if redirect is not None:
+            self.count(redirect.text, domain, depth)
+            target = await self.target(redirect.domain, domain)
+            self.note(depth, domain, redirect.text, f"redirect to {target}")
+            outcome = await self.policy(target, depth + 1)
+            if outcome.result is R.NONE:
+                raise _Abort(R.PERMERROR, f"redirect target {target} has no SPF record")
+            return outcome
+        reason = f"no mechanism of the SPF record of {domain} matched {self.ip}: default neutral"
+        return _Outcome(R.NEUTRAL, None, reason)
+
+    # -- mechanisms ---------------------------------------------------------------------
+
+    async def matches(self, mechanism: Mechanism, domain: str, depth: int) -> bool:
+        """Return True when ``mechanism`` matches the client; aborts on errors and limits."""
+        if isinstance(mechanism, All):
+            return True
+        if isinstance(mechanism, Ip4 | Ip6):
+            return self.ip in mechanism.network
+        self.count(mechanism.text, domain, depth)
+        if isinstance(mechanism, Include):
+            return await self.include(mechanism, domain, depth)
+        if isinstance(mechanism, A):
+            name = await self.target(mechanism.domain, domain)
+            return await self.address_match(name, mechanism.cidr4, mechanism.cidr6, "a")
+        if isinstance(mechanism, Mx):
+            return await self.mx(mechanism, domain, depth)
+        if isinstance(mechanism, Exists):
+            name = await self.target(mechanism.domain, domain)
+            answer = await self.lookup(name, "A", void=True)
+            return bool(answer.records)
+        return await self.ptr(mechanism, domain)
+
+    async def include(self, mechanism: Include, domain: str, depth: int) -> bool:
+        """Return True when the included policy passes (RFC 7208 section 5.2)."""
+        target = await self.target(mechanism.domain, domain)
+        outcome = await self.policy(target, depth + 1)
+        self.note(depth, domain, mechanism.text, f"included policy: {outcome.result.value}")
+        if outcome.result in (R.TEMPERROR, R.PERMERROR):
+            raise _Abort(outcome.result, outcome.reason)
+        if outcome.result is R.NONE:
+            raise _Abort(R.PERMERROR, f"included domain {target} has no SPF record")
+        return outcome.result is R.PASS
+
+    async def mx(self, mechanism: Mx, domain: str, depth: int) -> bool:
+        """Return True when an address of one of the target's MX hosts matches."""
+        name = await self.target(mechanism.domain, domain)
+        answer = await self.lookup(name, "MX", void=True)
+        hosts = [record.exchange for record in answer.mx() if record.exchange]
+        if len(hosts) > self.limits.mx_names:
+            raise _Abort(R.PERMERROR, f"{mechanism.text}: {name} has {len(hosts)} MX hosts, "
+                         f"over the limit of {self.limits.mx_names}")  # fmt: skip
+        for host in hosts:
+            if await self.address_match(host, mechanism.cidr4, mechanism.cidr6, "mx"):
+                return True
+        return False
+
+    async def ptr(self, mechanism: Ptr, domain: str) -> bool:
+        """Return True when a validated reverse name of the client lies under the target."""
+        target = await self.target(mechanism.domain, domain)
+        for name in await self.reverse_names():
+            if is_subdomain(name, target) and await self.validates(name):
+                return True
+        return False
+
+    # -- DNS helpers --------------------------------------------------------------------
+
+    def count(self, term: str, domain: str, depth: int) -> None:
+        """Count one DNS-querying term; abort past the limit."""
+        self.lookups += 1
+        if self.lookups > self.limits.dns_terms:
+            raise _Abort(R.PERMERROR, f"more than {self.limits.dns_terms} DNS-querying terms "
+                         f"(include a mx ptr exists redirect); the limit was reached at "
+                         f"{term!r} in the policy of {domain}")  # fmt: skip
+
+    def count_void(self, name: str, rdtype: str) -> None:
+        """Count one void lookup; abort past the limit."""
+        self.voids += 1
+        if self.voids > self.limits.void_lookups:
+            raise _Abort(R.PERMERROR, f"more than {self.limits.void_lookups} void lookups "
+                         f"(names with no records); the last was {name} {rdtype}")  # fmt: skip
+
+    async def lookup(self, name: str, rdtype: str, *, void: bool) -> Answer:
+        """Return the answer; abort with temperror on DNS errors; count void answers."""
+        answer = await self.resolver.resolve(name, rdtype)
+        if answer.is_error:
+            raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype}: "
+                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+        if void and (answer.status is not Status.NOERROR or not answer.records):
+            self.count_void(name, rdtype)
+        return answer
+
+    async def address_match(self, name: str, cidr4: int, cidr6: int, kind: str) -> bool:
+        """Return True when an address of ``name`` of the client's family is in its CIDR range."""
+        rdtype = "A" if self.ip.version == 4 else "AAAA"
+        answer = await self.resolver.resolve(name, rdtype)
+        if answer.is_error:
+            raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype} for {kind}: "
+                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+        if answer.status is Status.NXDOMAIN or (
+            not answer.records and self.limits.void_nodata_address
+        ):
+            self.count_void(name, rdtype)
+        prefix = cidr4 if self.ip.version == 4 else cidr6
+        return any(_in_prefix(self.ip, text, prefix) for text in answer.addresses())
+
+    async def reverse_names(self) -> list[str]:
+        """Return up to ``ptr_names`` PTR names of the client; DNS errors give none."""
+        answer = await self.resolver.resolve(self.ip.reverse_pointer, "PTR")
+        return answer.targets()[: self.limits.ptr_names] if not answer.is_error else []
+
+    async def validates(self, name: str) -> bool:
+        """Return True when ``name`` has an address equal to the client (errors: skip it)."""
+        rdtype = "A" if self.ip.version == 4 else "AAAA"
+        answer = await self.resolver.resolve(name, rdtype)
+        prefix = 32 if self.ip.version == 4 else 128
+        return any(_in_prefix(self.ip, text, prefix) for text in answer.addresses())
+
+    async def target(self, spec: MacroString | None, domain: str) -> str:
+        """Return the name ``spec`` designates for policy ``domain`` (``domain`` when None)."""
+        if spec is None:
+            return domain
+        try:
+            await self.fill_p(spec, domain)
+            expanded = expand(spec, self.context, domain, limit=self.limits.expansion)
+            return target_name(expanded, truncate=not spec.is_static)
+        except ExpansionError as error:
+            raise _Abort(R.PERMERROR, f"{spec.text!r} in the policy of {domain}: {error}")
+
+    async def fill_p(self, spec: MacroString, domain: str) -> None:
+        """Set the ``p`` macro value for ``domain`` when ``spec`` uses it (one counted lookup)."""
+        if "p" not in spec.letters:
+            return
+        cached = self.ptr_cache.get(domain)
+        if cached is None:
+            if not self.ptr_cache:
+                self.count("%{p}", domain, 0)
+            cached = await self.validated_name(domain)
+            self.ptr_cache[domain] = cached
+        self.context.p = cached
+
+    async def validated_name(self, domain: str) -> str:
+        """Return the client's validated name, preferring ``domain`` and its subdomains."""
+        valid = [name for name in await self.reverse_names() if await self.validates(name)]
+        for name in valid:
+            if name.lower() == domain.lower():
+                return name
+        for name in valid:
+            if is_subdomain(name, domain):
+                return name
+        return valid[0] if valid else "unknown"
+
+    def note(self, depth: int, domain: str, term: str, note: str) -> None:
+        """Append one step to the trace."""
+        self.trace.append(TraceStep(depth, domain, term, note))
+
+
+def _in_prefix(ip: IPAddress, text: str, prefix: int) -> bool:
+    try:
+        other = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    if other.version != ip.version:
+        return False
+    bits = 32 if ip.version == 4 else 128
+    shift = bits - prefix
+    return (int(ip) >> shift) == (int(other) >> shift)
+
+
+def _match_reason(result: SpfResultCode, term: str, domain: str, ip: IPAddress) -> str:
+    if result is R.PASS:
+        return f"{domain} designates {ip} as permitted sender ({term!r} matched)"
+    if result is R.FAIL:
+        return f"{domain} does not designate {ip} as permitted sender ({term!r} matched)"
+    if result is R.SOFTFAIL:
+        return f"{domain} does not designate {ip} as permitted sender, softly ({term!r} matched)"
+    return f"{domain} makes no statement about {ip} ({term!r} matched)"
