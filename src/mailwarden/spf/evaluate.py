@@ -204,8 +204,17 @@ def _initial_problem(domain: str) -> str | None:
 class _Check:
     """The state of one ``check_host()`` call: counters, trace, recursion stack."""
 
-    __slots__ = ("context", "ip", "limits", "lookups", "ptr_cache", "resolver", "stack")
-    __slots__ += ("trace", "voids")
+    __slots__ = (
+        "context",
+        "ip",
+        "limits",
+        "lookups",
+        "ptr_cache",
+        "resolver",
+        "stack",
+        "trace",
+        "voids",
+    )
 
     def __init__(
         self, ip: IPAddress, context: MacroContext, resolver: Resolver, limits: SpfLimits
@@ -293,7 +302,8 @@ class _Check:
         try:
             record = parse_record(found[0])
         except ParseError as error:
-            raise _Abort(R.PERMERROR, f"syntax error in the SPF record of {domain}: {error}")
+            reason = f"syntax error in the SPF record of {domain}: {error}"
+            raise _Abort(R.PERMERROR, reason) from None
         if len(record.terms) > self.limits.terms:
             raise _Abort(R.PERMERROR, f"the SPF record of {domain} has {len(record.terms)} "
                          f"terms, over the limit of {self.limits.terms}")  # fmt: skip
@@ -437,7 +447,7 @@ class _Check:
             expanded = expand(spec, self.context, domain, limit=self.limits.expansion)
             return target_name(expanded, truncate=not spec.is_static)
         except ExpansionError as error:
-            raise _Abort(R.PERMERROR, f"{spec.text!r} in the policy of {domain}: {error}")
+            raise _Abort(R.PERMERROR, f"{spec.text!r} in the policy of {domain}: {error}") from None
 
     async def fill_p(self, spec: MacroString, domain: str) -> None:
         """Set the ``p`` macro value for ``domain`` when ``spec`` uses it (one counted lookup)."""

@@ -209,7 +209,8 @@ def expand(
         piece = part if isinstance(part, str) else _expand_macro(part, context, domain)
         size += len(piece)
         if size > limit:
-            raise ExpansionError(f"macro expansion of {string.text!r} grows over {limit} characters")
+            message = f"macro expansion of {string.text!r} grows over {limit} characters"
+            raise ExpansionError(message)
         out.append(piece)
     return "".join(out)
 

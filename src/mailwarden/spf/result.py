@@ -50,7 +50,7 @@ class SpfLimits:
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
-    """One step of an evaluation: at ``depth``, in the policy of ``domain``, ``term`` did ``note``."""
+    """One evaluation step: at ``depth``, in the policy of ``domain``, ``term`` gave ``note``."""
 
     depth: int
     domain: str
