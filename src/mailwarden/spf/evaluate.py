@@ -7,13 +7,15 @@ up through nested include / redirect levels.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ipaddress
 import re
+import socket
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
-from mailwarden.dns import Answer, Resolver, Status
+from mailwarden.dns import Answer, Resolver, Status, TXTRecord
 from mailwarden.dns.names import is_subdomain
 from mailwarden.errors import InputError, ParseError
 from mailwarden.spf.macros import (
@@ -24,7 +26,7 @@ from mailwarden.spf.macros import (
     parse_macro_string,
     target_name,
 )
-from mailwarden.spf.parser import is_spf_record, parse_record
+from mailwarden.spf.parser import parse_record
 from mailwarden.spf.result import SpfLimits, SpfResult, SpfResultCode, TraceStep
 from mailwarden.spf.terms import (
     A,
@@ -44,7 +46,9 @@ __all__ = ["check_helo", "check_host", "check_mail_from", "client_address", "spl
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 R = SpfResultCode
-_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+_LABEL_RE = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_LABEL = re.compile(_LABEL_RE)
+_DOMAIN = re.compile(rf"(?:{_LABEL_RE}\.)+{_LABEL_RE}")
 _DEFAULT_LIMITS = SpfLimits()
 
 
@@ -57,13 +61,14 @@ class _Abort(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Outcome:
-    """The result of evaluating one policy, before explanation."""
+    """The result of evaluating one policy, before explanation (internal, so not frozen:
+    it is created once per policy level and frozen dataclasses are slower to build)."""
 
     result: SpfResultCode
     mechanism: str | None
-    reason: str
+    reason: str | None
     exp: tuple[Explanation, str] | None = None
 
 
@@ -73,10 +78,14 @@ def client_address(ip: str | IPAddress) -> IPAddress:
     Raises ``InputError`` for text that is not an IP address.
     """
     if isinstance(ip, str):
+        text = ip.strip().strip("[]")
         try:
-            ip = ipaddress.ip_address(ip.strip().strip("[]"))
-        except ValueError:
-            raise InputError(f"{ip!r} is not an IP address") from None
+            packed = socket.inet_pton(socket.AF_INET6 if ":" in text else socket.AF_INET, text)
+        except OSError:
+            raise InputError(f"{text!r} is not an IP address") from None
+        if len(packed) == 4:
+            return ipaddress.IPv4Address(packed)
+        ip = ipaddress.IPv6Address(packed)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
     return ip
@@ -163,11 +172,9 @@ async def check_host(
     if "@" not in sender:
         sender = f"postmaster@{sender or name}"
     local, _, sender_domain = sender.rpartition("@")
-    moment = now or dt.datetime.now(dt.UTC)
     context = MacroContext(
-        sender, local or "postmaster", sender_domain, address, helo or "unknown",
-        receiver, int(moment.timestamp()),
-    )  # fmt: skip
+        sender, local or "postmaster", sender_domain, address, helo or "unknown", receiver, now
+    )
     check = _Check(address, context, resolver, limits)
     problem = _initial_problem(name)
     if problem is not None:
@@ -177,14 +184,17 @@ async def check_host(
     explanation = None
     if outcome.result is R.FAIL and outcome.exp is not None:
         explanation = await check.explain(*outcome.exp)
+    reason = outcome.reason or _match_reason(outcome, name, check.ip_text)
     return SpfResult(
-        outcome.result, name, str(address), sender, helo, identity, outcome.mechanism,
-        explanation, outcome.reason, check.lookups, check.voids, tuple(check.trace),
+        outcome.result, name, check.ip_text, sender, helo, identity, outcome.mechanism,
+        explanation, reason, check.lookups, check.voids, tuple(check.trace),
     )  # fmt: skip
 
 
 def _initial_problem(domain: str) -> str | None:
     """Return why ``domain`` cannot have a policy (RFC 7208 section 4.3), or ``None``."""
+    if _DOMAIN.fullmatch(domain) is not None and len(domain) <= 253:
+        return None
     if not domain or domain.startswith("["):
         return f"{domain!r} is not a domain name, so it has no SPF policy"
     if not domain.isascii():
@@ -202,11 +212,15 @@ def _initial_problem(domain: str) -> str | None:
 
 
 class _Check:
-    """The state of one ``check_host()`` call: counters, trace, recursion stack."""
+    """The state of one ``check_host()`` call: counters, trace, recursion stack, deadline."""
 
     __slots__ = (
+        "address_type",
         "context",
+        "deadline",
         "ip",
+        "ip_int",
+        "ip_text",
         "limits",
         "lookups",
         "ptr_cache",
@@ -220,6 +234,9 @@ class _Check:
         self, ip: IPAddress, context: MacroContext, resolver: Resolver, limits: SpfLimits
     ) -> None:
         self.ip = ip
+        self.ip_int = int(ip)
+        self.ip_text = socket.inet_ntoa(ip.packed) if ip.version == 4 else str(ip)
+        self.address_type = "A" if ip.version == 4 else "AAAA"
         self.context = context
         self.resolver = resolver
         self.limits = limits
@@ -228,21 +245,17 @@ class _Check:
         self.trace: list[TraceStep] = []
         self.stack: list[str] = []
         self.ptr_cache: dict[str, str] = {}
+        timeout = limits.timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
 
     # -- the top level ------------------------------------------------------------------
 
     async def run_top(self, domain: str) -> _Outcome:
-        """Evaluate the policy of ``domain``, turning aborts and timeouts into outcomes."""
+        """Evaluate the policy of ``domain``, turning aborts into outcomes."""
         try:
-            if self.limits.timeout is None:
-                return await self.policy(domain, None)
-            async with asyncio.timeout(self.limits.timeout):
-                return await self.policy(domain, None)
+            return await self.policy(domain, 0)
         except _Abort as abort:
             return _Outcome(abort.result, None, abort.reason)
-        except TimeoutError:
-            reason = f"the check took longer than {self.limits.timeout:g} s"
-            return _Outcome(R.TEMPERROR, None, reason)
 
     async def explain(self, exp: Explanation, domain: str) -> str | None:
         """Return the ``exp=`` text for policy ``domain``, or ``None`` when it cannot be had.
@@ -252,9 +265,9 @@ class _Check:
         """
         try:
             name = await self.target(exp.domain, domain)
+            answer = await self.resolve(name, "TXT")
         except _Abort:
             return None
-        answer = await self.resolver.resolve(name, "TXT")
         texts = answer.texts() if answer.status is Status.NOERROR else []
         if len(texts) != 1:
             self.note(0, domain, exp.text, f"no usable explanation at {name}")
@@ -269,31 +282,32 @@ class _Check:
 
     # -- one policy ---------------------------------------------------------------------
 
-    async def policy(self, domain: str, depth: int | None) -> _Outcome:
-        """Return the outcome of the policy of ``domain`` (``depth`` None at the top)."""
-        level = 0 if depth is None else depth
-        if level > self.limits.depth:
+    async def policy(self, domain: str, depth: int) -> _Outcome:
+        """Return the outcome of the policy of ``domain`` at nesting ``depth``."""
+        if depth > self.limits.depth:
             raise _Abort(R.PERMERROR, f"include / redirect nested deeper than {self.limits.depth}")
         key = domain.lower()
         if key in self.stack:
             chain = " -> ".join([*self.stack[self.stack.index(key) :], key])
             raise _Abort(R.PERMERROR, f"include / redirect loop: {chain}")
-        record = await self.fetch(domain, level)
+        record = await self.fetch(domain, depth)
         if record is None:
             return _Outcome(R.NONE, None, f"{domain} publishes no SPF record")
         self.stack.append(key)
         try:
-            return await self.evaluate(record, domain, level)
+            return await self.evaluate(record, domain, depth)
         finally:
             self.stack.pop()
 
     async def fetch(self, domain: str, depth: int) -> SpfRecord | None:
         """Return the parsed record of ``domain``, ``None`` when it has none; aborts on errors."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise _Abort(R.TEMPERROR, f"the check took longer than {self.limits.timeout:g} s")
         answer = await self.resolver.resolve(domain, "TXT")
         if answer.is_error:
             raise _Abort(R.TEMPERROR, f"DNS error looking up the SPF record of {domain}: "
                          f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
-        found = [text for text in answer.texts() if is_spf_record(text)]
+        found = _spf_texts(answer)
         if not found:
             self.note(depth, domain, "", "no SPF record")
             return None
@@ -312,62 +326,74 @@ class _Check:
 
     async def evaluate(self, record: SpfRecord, domain: str, depth: int) -> _Outcome:
         """Run the mechanisms of ``record`` in order, then its redirect, then the default."""
+        v4 = self.ip.version == 4
         for mechanism in record.mechanisms:
-            if await self.matches(mechanism, domain, depth):
+            kind = type(mechanism)
+            if kind is Ip4:
+                matched = v4 and mechanism.low <= self.ip_int <= mechanism.high  # type: ignore[union-attr]
+            elif kind is Ip6:
+                matched = not v4 and mechanism.low <= self.ip_int <= mechanism.high  # type: ignore[union-attr]
+            elif kind is All:
+                matched = True
+            else:
+                matched = await self.matches(mechanism, domain, depth)
+            if matched:
                 self.note(depth, domain, mechanism.text, "match")
-                result = mechanism.qualifier.result
                 exp = (record.explanation, domain) if record.explanation else None
-                reason = _match_reason(result, mechanism.text, domain, self.ip)
-                return _Outcome(result, mechanism.text, reason, exp)
+                return _Outcome(mechanism.qualifier.result, mechanism.text, None, exp)
         redirect = record.redirect
         if redirect is not None:
-            self.count(redirect.text, domain, depth)
+            self.count(redirect.text, domain)
             target = await self.target(redirect.domain, domain)
             self.note(depth, domain, redirect.text, f"redirect to {target}")
             outcome = await self.policy(target, depth + 1)
             if outcome.result is R.NONE:
                 raise _Abort(R.PERMERROR, f"redirect target {target} has no SPF record")
             return outcome
-        reason = f"no mechanism of the SPF record of {domain} matched {self.ip}: default neutral"
+        reason = f"no mechanism of the SPF record of {domain} matched {self.ip_text}: neutral"
         return _Outcome(R.NEUTRAL, None, reason)
 
-    # -- mechanisms ---------------------------------------------------------------------
+    # -- mechanisms that query DNS ------------------------------------------------------
 
     async def matches(self, mechanism: Mechanism, domain: str, depth: int) -> bool:
-        """Return True when ``mechanism`` matches the client; aborts on errors and limits."""
-        if isinstance(mechanism, All):
-            return True
-        if isinstance(mechanism, Ip4 | Ip6):
-            return self.ip in mechanism.network
-        self.count(mechanism.text, domain, depth)
+        """Return True when a DNS-querying ``mechanism`` matches; aborts on errors and limits."""
+        self.count(mechanism.text, domain)
         if isinstance(mechanism, Include):
             return await self.include(mechanism, domain, depth)
         if isinstance(mechanism, A):
             name = await self.target(mechanism.domain, domain)
             return await self.address_match(name, mechanism.cidr4, mechanism.cidr6, "a")
         if isinstance(mechanism, Mx):
-            return await self.mx(mechanism, domain, depth)
+            return await self.mx(mechanism, domain)
         if isinstance(mechanism, Exists):
             name = await self.target(mechanism.domain, domain)
-            answer = await self.lookup(name, "A", void=True)
+            answer = await self.lookup(name, "A")
             return bool(answer.records)
+        assert isinstance(mechanism, Ptr)
         return await self.ptr(mechanism, domain)
 
     async def include(self, mechanism: Include, domain: str, depth: int) -> bool:
         """Return True when the included policy passes (RFC 7208 section 5.2)."""
-        target = await self.target(mechanism.domain, domain)
+        spec = mechanism.domain
+        if spec.is_static:
+            target = self.static_target(spec, domain)
+        else:
+            target = await self.target(spec, domain)
         outcome = await self.policy(target, depth + 1)
-        self.note(depth, domain, mechanism.text, f"included policy: {outcome.result.value}")
-        if outcome.result in (R.TEMPERROR, R.PERMERROR):
-            raise _Abort(outcome.result, outcome.reason)
-        if outcome.result is R.NONE:
+        result = outcome.result
+        if result is R.PASS:
+            return True
+        if result is R.TEMPERROR or result is R.PERMERROR:
+            raise _Abort(result, outcome.reason or result.value)
+        if result is R.NONE:
             raise _Abort(R.PERMERROR, f"included domain {target} has no SPF record")
-        return outcome.result is R.PASS
+        self.note(depth, domain, mechanism.text, f"no match: the included policy gave {result}")
+        return False
 
-    async def mx(self, mechanism: Mx, domain: str, depth: int) -> bool:
+    async def mx(self, mechanism: Mx, domain: str) -> bool:
         """Return True when an address of one of the target's MX hosts matches."""
         name = await self.target(mechanism.domain, domain)
-        answer = await self.lookup(name, "MX", void=True)
+        answer = await self.lookup(name, "MX")
         hosts = [record.exchange for record in answer.mx() if record.exchange]
         if len(hosts) > self.limits.mx_names:
             raise _Abort(R.PERMERROR, f"{mechanism.text}: {name} has {len(hosts)} MX hosts, "
@@ -387,7 +413,7 @@ class _Check:
 
     # -- DNS helpers --------------------------------------------------------------------
 
-    def count(self, term: str, domain: str, depth: int) -> None:
+    def count(self, term: str, domain: str) -> None:
         """Count one DNS-querying term; abort past the limit."""
         self.lookups += 1
         if self.lookups > self.limits.dns_terms:
@@ -402,20 +428,26 @@ class _Check:
             raise _Abort(R.PERMERROR, f"more than {self.limits.void_lookups} void lookups "
                          f"(names with no records); the last was {name} {rdtype}")  # fmt: skip
 
-    async def lookup(self, name: str, rdtype: str, *, void: bool) -> Answer:
+    async def resolve(self, name: str, rdtype: str) -> Answer:
+        """Return the resolver's answer; abort with temperror once the deadline has passed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise _Abort(R.TEMPERROR, f"the check took longer than {self.limits.timeout:g} s")
+        return await self.resolver.resolve(name, rdtype)
+
+    async def lookup(self, name: str, rdtype: str) -> Answer:
         """Return the answer; abort with temperror on DNS errors; count void answers."""
-        answer = await self.resolver.resolve(name, rdtype)
+        answer = await self.resolve(name, rdtype)
         if answer.is_error:
             raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype}: "
                          f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
-        if void and (answer.status is not Status.NOERROR or not answer.records):
+        if answer.status is not Status.NOERROR or not answer.records:
             self.count_void(name, rdtype)
         return answer
 
     async def address_match(self, name: str, cidr4: int, cidr6: int, kind: str) -> bool:
         """Return True when an address of ``name`` of the client's family is in its CIDR range."""
-        rdtype = "A" if self.ip.version == 4 else "AAAA"
-        answer = await self.resolver.resolve(name, rdtype)
+        rdtype = self.address_type
+        answer = await self.resolve(name, rdtype)
         if answer.is_error:
             raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype} for {kind}: "
                          f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
@@ -428,13 +460,12 @@ class _Check:
 
     async def reverse_names(self) -> list[str]:
         """Return up to ``ptr_names`` PTR names of the client; DNS errors give none."""
-        answer = await self.resolver.resolve(self.ip.reverse_pointer, "PTR")
+        answer = await self.resolve(self.ip.reverse_pointer, "PTR")
         return answer.targets()[: self.limits.ptr_names] if not answer.is_error else []
 
     async def validates(self, name: str) -> bool:
         """Return True when ``name`` has an address equal to the client (errors: skip it)."""
-        rdtype = "A" if self.ip.version == 4 else "AAAA"
-        answer = await self.resolver.resolve(name, rdtype)
+        answer = await self.resolve(name, self.address_type)
         prefix = 32 if self.ip.version == 4 else 128
         return any(_in_prefix(self.ip, text, prefix) for text in answer.addresses())
 
@@ -442,12 +473,24 @@ class _Check:
         """Return the name ``spec`` designates for policy ``domain`` (``domain`` when None)."""
         if spec is None:
             return domain
+        if spec.is_static:
+            return self.static_target(spec, domain)
         try:
-            await self.fill_p(spec, domain)
+            if "p" in spec.letters:
+                await self.fill_p(spec, domain)
             expanded = expand(spec, self.context, domain, limit=self.limits.expansion)
-            return target_name(expanded, truncate=not spec.is_static)
+            return target_name(expanded)
         except ExpansionError as error:
-            raise _Abort(R.PERMERROR, f"{spec.text!r} in the policy of {domain}: {error}") from None
+            reason = f"{spec.text!r} in the policy of {domain}: {error}"
+            raise _Abort(R.PERMERROR, reason) from None
+
+    def static_target(self, spec: MacroString, domain: str) -> str:
+        """Return the name a macro-free ``spec`` designates; aborts when it is not a name."""
+        try:
+            return _static_name(spec.literal())
+        except ExpansionError as error:
+            reason = f"{spec.text!r} in the policy of {domain}: {error}"
+            raise _Abort(R.PERMERROR, reason) from None
 
     async def fill_p(self, spec: MacroString, domain: str) -> None:
         """Set the ``p`` macro value for ``domain`` when ``spec`` uses it (one counted lookup)."""
@@ -456,7 +499,7 @@ class _Check:
         cached = self.ptr_cache.get(domain)
         if cached is None:
             if not self.ptr_cache:
-                self.count("%{p}", domain, 0)
+                self.count("%{p}", domain)
             cached = await self.validated_name(domain)
             self.ptr_cache[domain] = cached
         self.context.p = cached
@@ -477,6 +520,23 @@ class _Check:
         self.trace.append(TraceStep(depth, domain, term, note))
 
 
+@lru_cache(maxsize=4096)
+def _static_name(text: str) -> str:
+    """Return the name a macro-free domain-spec designates; raises ``ExpansionError``."""
+    return target_name(text, truncate=False)
+
+
+def _spf_texts(answer: Answer) -> list[str]:
+    """Return the joined texts of the TXT records that start with ``v=spf1``."""
+    found = []
+    for record in answer.records:
+        if isinstance(record, TXTRecord):
+            data = b"".join(record.strings)
+            if data[:6].lower() == b"v=spf1" and (len(data) == 6 or data[6:7] == b" "):
+                found.append(data.decode("utf-8", "replace"))
+    return found
+
+
 def _in_prefix(ip: IPAddress, text: str, prefix: int) -> bool:
     try:
         other = ipaddress.ip_address(text)
@@ -489,7 +549,8 @@ def _in_prefix(ip: IPAddress, text: str, prefix: int) -> bool:
     return (int(ip) >> shift) == (int(other) >> shift)
 
 
-def _match_reason(result: SpfResultCode, term: str, domain: str, ip: IPAddress) -> str:
+def _match_reason(outcome: _Outcome, domain: str, ip: str) -> str:
+    result, term = outcome.result, outcome.mechanism
     if result is R.PASS:
         return f"{domain} designates {ip} as permitted sender ({term!r} matched)"
     if result is R.FAIL:

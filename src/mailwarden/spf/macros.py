@@ -8,9 +8,10 @@ fills ``MacroContext.p`` before expanding a string that uses it.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from mailwarden.errors import ParseError
@@ -59,21 +60,19 @@ class Macro:
 @dataclass(frozen=True, slots=True)
 class MacroString:
     """A parsed macro-string: ``text`` as written, its ``parts``, and ``tail``, the text after
-    the last macro (all of ``text`` when there is none, empty when it ends in one)."""
+    the last macro (all of ``text`` when there is none, empty when it ends in one);
+    ``letters`` the macro letters it uses and ``is_static`` True when it uses none."""
 
     text: str
     parts: tuple[str | Macro, ...]
     tail: str = ""
+    letters: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    is_static: bool = field(init=False, repr=False, compare=False, default=True)
 
-    @property
-    def is_static(self) -> bool:
-        """Return True when the string holds no macro letter (it expands to itself)."""
-        return all(isinstance(part, str) for part in self.parts)
-
-    @property
-    def letters(self) -> frozenset[str]:
-        """Return the macro letters used (lower case)."""
-        return frozenset(p.letter for p in self.parts if isinstance(p, Macro))
+    def __post_init__(self) -> None:
+        letters = frozenset(p.letter for p in self.parts if isinstance(p, Macro))
+        object.__setattr__(self, "letters", letters)
+        object.__setattr__(self, "is_static", not letters)
 
     def literal(self) -> str:
         """Return the literal parts joined (the expansion when ``is_static``)."""
@@ -90,7 +89,7 @@ class MacroContext:
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address
     helo: str
     receiver: str = "unknown"
-    timestamp: int = 0
+    now: dt.datetime | None = None
     p: str | None = None
 
     def value(self, letter: str, domain: str) -> str:
@@ -114,7 +113,7 @@ class MacroContext:
         if letter == "r":
             return self.receiver
         if letter == "t":
-            return str(self.timestamp)
+            return str(int((self.now or dt.datetime.now(dt.UTC)).timestamp()))
         return self.p if self.p is not None else "unknown"
 
 

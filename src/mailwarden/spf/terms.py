@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
@@ -118,7 +118,13 @@ class Ip4:
     network: ipaddress.IPv4Network
     text: str = ""
     position: int = 0
+    low: int = field(init=False, repr=False, compare=False, default=0)
+    high: int = field(init=False, repr=False, compare=False, default=0)
     queries_dns: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", int(self.network.network_address))
+        object.__setattr__(self, "high", int(self.network.broadcast_address))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +135,13 @@ class Ip6:
     network: ipaddress.IPv6Network
     text: str = ""
     position: int = 0
+    low: int = field(init=False, repr=False, compare=False, default=0)
+    high: int = field(init=False, repr=False, compare=False, default=0)
     queries_dns: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", int(self.network.network_address))
+        object.__setattr__(self, "high", int(self.network.broadcast_address))
 
 
 @dataclass(frozen=True, slots=True)
