@@ -50,6 +50,9 @@ _LABEL_RE = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _LABEL = re.compile(_LABEL_RE)
 _DOMAIN = re.compile(rf"(?:{_LABEL_RE}\.)+{_LABEL_RE}")
 _DEFAULT_LIMITS = SpfLimits()
+MAX_DEPTH = 50
+"""Hard ceiling on include / redirect nesting whatever ``SpfLimits.depth`` says: each level
+holds a few coroutine frames, and this keeps them far from Python's recursion limit."""
 
 
 class _Abort(Exception):
@@ -223,6 +226,7 @@ class _Check:
         "ip_text",
         "limits",
         "lookups",
+        "max_depth",
         "ptr_cache",
         "resolver",
         "stack",
@@ -240,6 +244,7 @@ class _Check:
         self.context = context
         self.resolver = resolver
         self.limits = limits
+        self.max_depth = min(limits.depth, MAX_DEPTH)
         self.lookups = 0
         self.voids = 0
         self.trace: list[TraceStep] = []
@@ -284,8 +289,8 @@ class _Check:
 
     async def policy(self, domain: str, depth: int) -> _Outcome:
         """Return the outcome of the policy of ``domain`` at nesting ``depth``."""
-        if depth > self.limits.depth:
-            raise _Abort(R.PERMERROR, f"include / redirect nested deeper than {self.limits.depth}")
+        if depth > self.max_depth:
+            raise _Abort(R.PERMERROR, f"include / redirect nested deeper than {self.max_depth}")
         key = domain.lower()
         if key in self.stack:
             chain = " -> ".join([*self.stack[self.stack.index(key) :], key])

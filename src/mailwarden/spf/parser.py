@@ -206,7 +206,7 @@ def _parse_ip(
     if not rest.startswith(":") or len(rest) == 1:
         raise ParseError(f"'{name}' needs ':' and a network", text, at)
     address, slash, cidr = rest[1:].partition("/")
-    cidr_at = at + 2 + len(address)
+    cidr_at = at + 1 + len(address)
     if name == "ip4":
         if _IP4.fullmatch(address) is None:
             raise ParseError(f"{address!r} is not an IPv4 address (a.b.c.d)", text, at + 1)

@@ -28,7 +28,7 @@ class SpfLimits:
     of the ``p`` macro) per check. ``void_lookups``: lookups answering NXDOMAIN or no data.
     ``mx_names`` / ``ptr_names``: names of one MX / PTR answer looked at (over ``mx_names``
     is a permerror, past ``ptr_names`` the rest is ignored). ``depth``: nested
-    include / redirect levels. ``terms``: terms in one record (a TXT record cannot hold
+    include / redirect levels (at most 50 whatever is asked). ``terms``: terms in one record (a TXT record cannot hold
     more than a few thousand). ``expansion``: characters one macro expansion may produce
     before truncation. ``void_nodata_address``: when True, an address lookup of ``a`` or
     of an MX host that answers no data (the name exists, without an address of the
