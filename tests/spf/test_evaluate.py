@@ -23,7 +23,11 @@ BASE = {
 async def test_pass_names_domain_and_mechanism() -> None:
     """A matching ip4 term gives pass, with the policy's domain and the term."""
     result = await spf(BASE, "192.0.2.10", "alice@example.com")
-    assert (result.result, result.domain, result.mechanism) == (R.PASS, "example.com", "ip4:192.0.2.0/24")
+    assert (result.result, result.domain, result.mechanism) == (
+        R.PASS,
+        "example.com",
+        "ip4:192.0.2.0/24",
+    )
     assert "designates 192.0.2.10" in result.reason
     assert result.lookups == 0
 
@@ -70,7 +74,9 @@ async def test_lookup_limit_is_a_parameter() -> None:
 
 async def test_void_limit_is_a_parameter() -> None:
     """Three names that do not exist exceed the default void limit; a limit of 3 allows it."""
-    data = {"example.org": {"TXT": "v=spf1 a:n1.example.org a:n2.example.org a:n3.example.org -all"}}
+    data = {
+        "example.org": {"TXT": "v=spf1 a:n1.example.org a:n2.example.org a:n3.example.org -all"}
+    }
     default = await spf(data, "192.0.2.1", "a@example.org")
     assert default.result is R.PERMERROR and "void lookups" in default.reason
     assert (await spf(data, "192.0.2.1", "a@example.org", void_lookups=3)).result is R.FAIL
@@ -189,7 +195,9 @@ async def test_t_macro_uses_now() -> None:
         "why.example.org": {"TXT": "at %{t}"},
     }
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    result = await check_host("192.0.2.1", "example.org", "a@example.org", resolver=zones(data), now=now)
+    result = await check_host(
+        "192.0.2.1", "example.org", "a@example.org", resolver=zones(data), now=now
+    )
     assert result.explanation == "at 1767225600"
 
 

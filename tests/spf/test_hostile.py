@@ -59,7 +59,9 @@ async def test_ten_thousand_lookup_terms_stop_at_eleven() -> None:
 async def test_name_over_253_octets() -> None:
     """A literal target name over 253 octets is a permerror naming its length."""
     name = ".".join(["a" * 50] * 6) + ".example.org"
-    result = await spf({"example.org": {"TXT": f"v=spf1 a:{name} -all"}}, "192.0.2.1", "a@example.org")
+    result = await spf(
+        {"example.org": {"TXT": f"v=spf1 a:{name} -all"}}, "192.0.2.1", "a@example.org"
+    )
     assert result.result is R.PERMERROR and f"is {len(name)} octets, over 253" in result.reason
 
 

@@ -24,17 +24,18 @@ class SpfResultCode(StrEnum):
 class SpfLimits:
     """Processing limits; the defaults are those of RFC 7208 section 4.6.4 and beyond it.
 
-    ``dns_terms``: terms that query DNS (include a mx ptr exists redirect, and the first use
-    of the ``p`` macro) per check. ``void_lookups``: lookups answering NXDOMAIN or no data.
-    ``mx_names`` / ``ptr_names``: names of one MX / PTR answer looked at (over ``mx_names``
-    is a permerror, past ``ptr_names`` the rest is ignored). ``depth``: nested
-    include / redirect levels (at most 50 whatever is asked). ``terms``: terms in one record (a TXT record cannot hold
-    more than a few thousand). ``expansion``: characters one macro expansion may produce
-    before truncation. ``void_nodata_address``: when True, an address lookup of ``a`` or
-    of an MX host that answers no data (the name exists, without an address of the
-    client's family) counts as a void lookup too; by default only NXDOMAIN does (see
-    docs/spf.md). ``timeout``: seconds a whole check may take, then temperror (None: no
-    limit).
+    - ``dns_terms``: terms that query DNS (include a mx ptr exists redirect, and the first
+      use of the ``p`` macro) per check.
+    - ``void_lookups``: lookups answering NXDOMAIN or no data.
+    - ``mx_names`` / ``ptr_names``: names of one MX / PTR answer looked at (over
+      ``mx_names`` is a permerror, past ``ptr_names`` the rest is ignored).
+    - ``depth``: nested include / redirect levels (at most 50 whatever is asked).
+    - ``terms``: terms in one record (a TXT record cannot hold more than a few thousand).
+    - ``expansion``: characters one macro expansion may produce before truncation.
+    - ``void_nodata_address``: when True, an address lookup of ``a`` or of an MX host that
+      answers no data (the name exists, without an address of the client's family) counts
+      as a void lookup too; by default only NXDOMAIN does (see docs/spf.md).
+    - ``timeout``: seconds a whole check may take, then temperror (None: no limit).
     """
 
     dns_terms: int = 10
