@@ -310,8 +310,7 @@ class _Check:
             raise _Abort(R.TEMPERROR, f"the check took longer than {self.limits.timeout:g} s")
         answer = await self.resolver.resolve(domain, "TXT")
         if answer.is_error:
-            raise _Abort(R.TEMPERROR, f"DNS error looking up the SPF record of {domain}: "
-                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+            raise _dns_error(answer, f"the SPF record of {domain}")
         found = _spf_texts(answer)
         if not found:
             self.note(depth, domain, "", "no SPF record")
@@ -443,8 +442,7 @@ class _Check:
         """Return the answer; abort with temperror on DNS errors; count void answers."""
         answer = await self.resolve(name, rdtype)
         if answer.is_error:
-            raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype}: "
-                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+            raise _dns_error(answer, f"{name} {rdtype}")
         if answer.status is not Status.NOERROR or not answer.records:
             self.count_void(name, rdtype)
         return answer
@@ -454,8 +452,7 @@ class _Check:
         rdtype = self.address_type
         answer = await self.resolve(name, rdtype)
         if answer.is_error:
-            raise _Abort(R.TEMPERROR, f"DNS error looking up {name} {rdtype} for {kind}: "
-                         f"{answer.status.value} {answer.detail}".rstrip())  # fmt: skip
+            raise _dns_error(answer, f"{name} {rdtype} for {kind}")
         if answer.status is Status.NXDOMAIN or (
             not answer.records and self.limits.void_nodata_address
         ):
@@ -523,6 +520,12 @@ class _Check:
     def note(self, depth: int, domain: str, term: str, note: str) -> None:
         """Append one step to the trace."""
         self.trace.append(TraceStep(depth, domain, term, note))
+
+
+def _dns_error(answer: Answer, what: str) -> _Abort:
+    """Return the temperror ending for a failed lookup of ``what``."""
+    detail = f"{answer.status.value} {answer.detail}".rstrip()
+    return _Abort(R.TEMPERROR, f"DNS error looking up {what}: {detail}")
 
 
 @lru_cache(maxsize=4096)
