@@ -146,3 +146,14 @@ def test_conformance_bad_file_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "bad.yml" in result.output
     missing = CliRunner().invoke(cli, ["conformance", "spf", str(tmp_path / "none.yml")])
     assert missing.exit_code == 2
+
+
+def test_conformance_bad_zonedata_exit_2(tmp_path: Path) -> None:
+    """Zone data the resolver cannot hold is reported as bad input, not a traceback."""
+    bad = tmp_path / "zd.yml"
+    bad.write_text(
+        "description: broken\ntests:\n  t:\n    host: 192.0.2.1\n    result: none\n"
+        "zonedata:\n  e.example:\n    - MX: ten mail.e.example\n"
+    )
+    result = CliRunner().invoke(cli, ["conformance", "spf", str(bad)])
+    assert result.exit_code == 2 and "unusable 'zonedata'" in result.output

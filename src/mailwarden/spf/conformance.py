@@ -94,7 +94,12 @@ def _scenario(document: Any, path: str | Path) -> Scenario:
     zonedata = document.get("zonedata") or {}
     if not isinstance(zonedata, dict):
         raise InputError(f"{path}: 'zonedata' of {description!r} is not a mapping")
-    return Scenario(description, cases, zonedata)
+    scenario = Scenario(description, cases, zonedata)
+    try:
+        scenario.resolver()
+    except (ValueError, TypeError, AttributeError, AssertionError) as error:
+        raise InputError(f"{path}: unusable 'zonedata' in {description!r}: {error}") from None
+    return scenario
 
 
 def _case(scenario: str, name: str, test: Any, path: str | Path) -> ConformanceCase:

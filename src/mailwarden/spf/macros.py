@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+import socket
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ _BODY = re.compile(r"([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)")
 _SPLIT_CACHE: dict[str, re.Pattern[str]] = {}
 MAX_NAME = 253
 MAX_LABEL = 63
+_NAME = re.compile(r"(?:[^.]{1,63}\.)*[^.]{1,63}", re.S)
 
 
 class ExpansionError(Exception):
@@ -91,19 +93,22 @@ class MacroContext:
     receiver: str = "unknown"
     now: dt.datetime | None = None
     p: str | None = None
+    dotted: str | None = None
 
     def value(self, letter: str, domain: str) -> str:
         """Return the unexpanded value of ``letter`` (lower case) for policy ``domain``."""
         if letter == "d":
             return domain
+        if letter == "i":
+            if self.dotted is None:
+                self.dotted = _dotted_ip(self.ip)
+            return self.dotted
         if letter == "s":
             return self.sender
         if letter == "l":
             return self.local
         if letter == "o":
             return self.sender_domain
-        if letter == "i":
-            return _dotted_ip(self.ip)
         if letter == "v":
             return "in-addr" if self.ip.version == 4 else "ip6"
         if letter == "h":
@@ -238,7 +243,7 @@ def _splitter(delimiters: str) -> re.Pattern[str]:
 
 def _dotted_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     if ip.version == 4:
-        return str(ip)
+        return socket.inet_ntoa(ip.packed)
     return ".".join(ip.packed.hex())
 
 
@@ -255,6 +260,8 @@ def target_name(expanded: str, *, truncate: bool = True) -> str:
             raise ExpansionError(f"name {name[:40]!r}... is {len(name)} octets, over {MAX_NAME}")
         while len(name) > MAX_NAME and "." in name:
             name = name.split(".", 1)[1]
+    if _NAME.fullmatch(name) is not None:
+        return name
     if not name:
         raise ExpansionError("empty domain name")
     for label in name.split("."):
