@@ -220,6 +220,7 @@ class _Check:
     __slots__ = (
         "address_type",
         "context",
+        "current",
         "deadline",
         "ip",
         "ip_int",
@@ -247,6 +248,7 @@ class _Check:
         self.max_depth = min(limits.depth, MAX_DEPTH)
         self.lookups = 0
         self.voids = 0
+        self.current = ("", "")
         self.trace: list[TraceStep] = []
         self.stack: list[str] = []
         self.ptr_cache: dict[str, str] = {}
@@ -362,19 +364,26 @@ class _Check:
     async def matches(self, mechanism: Mechanism, domain: str, depth: int) -> bool:
         """Return True when a DNS-querying ``mechanism`` matches; aborts on errors and limits."""
         self.count(mechanism.text, domain)
+        self.current = (mechanism.text, domain)
         if isinstance(mechanism, Include):
             return await self.include(mechanism, domain, depth)
+        assert isinstance(mechanism, A | Mx | Exists | Ptr)
+        name = await self.target(mechanism.domain, domain)
         if isinstance(mechanism, A):
-            name = await self.target(mechanism.domain, domain)
-            return await self.address_match(name, mechanism.cidr4, mechanism.cidr6, "a")
-        if isinstance(mechanism, Mx):
-            return await self.mx(mechanism, domain)
-        if isinstance(mechanism, Exists):
-            name = await self.target(mechanism.domain, domain)
-            answer = await self.lookup(name, "A")
-            return bool(answer.records)
-        assert isinstance(mechanism, Ptr)
-        return await self.ptr(mechanism, domain)
+            matched = await self.address_match(name, mechanism.cidr4, mechanism.cidr6, "a")
+            why = f"no address of {name} is {self.ip_text}{_range(mechanism)}"
+        elif isinstance(mechanism, Mx):
+            matched = await self.mx(mechanism, name)
+            why = f"no MX host of {name} has the address {self.ip_text}{_range(mechanism)}"
+        elif isinstance(mechanism, Exists):
+            matched = bool((await self.lookup(name, "A")).records)
+            why = f"{name} has no A record"
+        else:
+            matched = await self.ptr(name)
+            why = f"no validated reverse name of {self.ip_text} lies under {name}"
+        if not matched:
+            self.note(depth, domain, mechanism.text, f"no match: {why}")
+        return matched
 
     async def include(self, mechanism: Include, domain: str, depth: int) -> bool:
         """Return True when the included policy passes (RFC 7208 section 5.2)."""
@@ -394,9 +403,8 @@ class _Check:
         self.note(depth, domain, mechanism.text, f"no match: the included policy gave {result}")
         return False
 
-    async def mx(self, mechanism: Mx, domain: str) -> bool:
-        """Return True when an address of one of the target's MX hosts matches."""
-        name = await self.target(mechanism.domain, domain)
+    async def mx(self, mechanism: Mx, name: str) -> bool:
+        """Return True when an address of one of the MX hosts of ``name`` matches."""
         answer = await self.lookup(name, "MX")
         hosts = [record.exchange for record in answer.mx() if record.exchange]
         if len(hosts) > self.limits.mx_names:
@@ -407,9 +415,8 @@ class _Check:
                 return True
         return False
 
-    async def ptr(self, mechanism: Ptr, domain: str) -> bool:
-        """Return True when a validated reverse name of the client lies under the target."""
-        target = await self.target(mechanism.domain, domain)
+    async def ptr(self, target: str) -> bool:
+        """Return True when a validated reverse name of the client lies under ``target``."""
         for name in await self.reverse_names():
             if is_subdomain(name, target) and await self.validates(name):
                 return True
@@ -429,8 +436,10 @@ class _Check:
         """Count one void lookup; abort past the limit."""
         self.voids += 1
         if self.voids > self.limits.void_lookups:
+            term, domain = self.current
             raise _Abort(R.PERMERROR, f"more than {self.limits.void_lookups} void lookups "
-                         f"(names with no records); the last was {name} {rdtype}")  # fmt: skip
+                         f"(names that do not exist or hold no records); the last was {name} "
+                         f"{rdtype} for {term!r} in the policy of {domain}")  # fmt: skip
 
     async def resolve(self, name: str, rdtype: str) -> Answer:
         """Return the resolver's answer; abort with temperror once the deadline has passed."""
@@ -520,6 +529,13 @@ class _Check:
     def note(self, depth: int, domain: str, term: str, note: str) -> None:
         """Append one step to the trace."""
         self.trace.append(TraceStep(depth, domain, term, note))
+
+
+def _range(mechanism: A | Mx) -> str:
+    """Return the CIDR ranges of ``a`` / ``mx`` as words when they are not the defaults."""
+    if mechanism.cidr4 == 32 and mechanism.cidr6 == 128:
+        return ""
+    return f" (or in its /{mechanism.cidr4} or //{mechanism.cidr6} range)"
 
 
 def _dns_error(answer: Answer, what: str) -> _Abort:
