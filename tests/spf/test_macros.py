@@ -6,6 +6,8 @@ import datetime as dt
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mailwarden.spf import MacroContext, expand, parse_macro_string
 from mailwarden.spf.macros import ExpansionError, target_name
@@ -97,3 +99,25 @@ def test_expansion_is_bounded() -> None:
     string = parse_macro_string("%{s}" * 5000 + ".example.com")
     with pytest.raises(ExpansionError, match="grows over 8192"):
         expand(string, _context(), "example.com")
+
+
+_LABELS = st.lists(st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True), min_size=1, max_size=8)
+
+
+@given(_LABELS, st.integers(min_value=1, max_value=12), st.booleans())
+def test_transformers_keep_rightmost_parts(labels: list[str], digits: int, reverse: bool) -> None:
+    """%{dNr} keeps the rightmost N parts after optional reversal, joined by dots."""
+    domain = ".".join(labels)
+    macro = f"%{{d{digits}{'r' if reverse else ''}}}"
+    parts = list(reversed(labels)) if reverse else labels
+    expected = ".".join(parts[-digits:])
+    assert expand(parse_macro_string(macro), _context(), domain) == expected
+
+
+_LITERAL = [chr(code) for code in range(0x21, 0x7F) if chr(code) != "%"]
+
+
+@given(st.text(alphabet=_LITERAL, max_size=40))
+def test_static_strings_expand_to_themselves(text: str) -> None:
+    """A macro-string without '%' expands to exactly its text."""
+    assert expand(parse_macro_string(text), _context(), "example.com") == text
