@@ -155,3 +155,29 @@ async def test_dns_error_is_a_finding() -> None:
     }
     result = await _lint(data)
     assert "spf.dns-error" in _codes(result)
+
+
+async def test_mx_hosts_that_do_not_exist_are_void() -> None:
+    """MX hosts that do not exist count as void lookups, as receivers count them."""
+    data = {
+        "example.org": {
+            "TXT": "v=spf1 mx -all",
+            "MX": ["10 gone1.example.org", "20 gone2.example.org"],
+        },
+        "example.net": {"TXT": "v=spf1 include:example.org a:nohost.example.net -all"},
+    }
+    result = await _lint(data, "example.net")
+    assert result.void_lookups == 3 and "spf.too-many-void-lookups" in _codes(result)
+
+
+async def test_too_many_mx_hosts() -> None:
+    """An mx target with 11 MX hosts is spf.mx-too-many."""
+    hosts = [f"{n} mx{n}.example.org" for n in range(11)]
+    result = await _lint({"example.org": {"TXT": "v=spf1 mx -all", "MX": hosts}})
+    assert "spf.mx-too-many" in _codes(result) and not result.valid
+
+
+async def test_domain_that_does_not_exist() -> None:
+    """A domain that does not exist: spf.no-record saying so."""
+    result = await _lint({"example.net": {"A": "192.0.2.1"}}, "example.org")
+    assert [f.message for f in result.findings] == ["example.org does not exist"]

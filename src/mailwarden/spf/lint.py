@@ -189,8 +189,10 @@ def _fetch_problem(walk: _Walk, domain: str, term: str, answer: Answer) -> str |
     if has_spf:
         return None
     if not term:
+        exists = answer.status is not Status.NXDOMAIN
         walk.add(
-            "spf.no-record", E, f"{domain} publishes no SPF record",
+            "spf.no-record", E,
+            f"{domain} publishes no SPF record" if exists else f"{domain} does not exist",
             f'publish a TXT record at {domain}: "v=spf1 mx -all" (or "v=spf1 -all" '
             "if the domain sends no mail)",
         )  # fmt: skip
@@ -258,16 +260,10 @@ async def _void_check(walk: _Walk, domain: str, term: A | Mx | Exists) -> int:
     name = _static_name(term.domain, domain)
     if name is None:
         return 0
-    rdtype = "MX" if isinstance(term, Mx) else "A"
-    answer = await walk.resolver.resolve(name, rdtype)
-    if isinstance(term, Mx) and len([m for m in answer.mx() if m.exchange]) > walk.limits.mx_names:
-        walk.add(
-            "spf.mx-too-many", E,
-            f"{term.text} in the policy of {domain}: {name} has more than "
-            f"{walk.limits.mx_names} MX hosts; receivers return permerror",
-            "list the mail servers' addresses with ip4:/ip6: instead of mx",
-        )  # fmt: skip
-    if answer.status is Status.NOERROR and answer.records:
+    if isinstance(term, Mx):
+        return await _mx_void_check(walk, domain, term, name)
+    answer = await walk.resolver.resolve(name, "A")
+    if (answer.status is Status.NOERROR and answer.records) or answer.is_error:
         return 0
     if (
         isinstance(term, A)
@@ -275,16 +271,46 @@ async def _void_check(walk: _Walk, domain: str, term: A | Mx | Exists) -> int:
         and (await walk.resolver.resolve(name, "AAAA")).records
     ):
         return 0
+    _void_finding(walk, domain, term.text, name, "A", answer.status)
+    return 1
+
+
+async def _mx_void_check(walk: _Walk, domain: str, term: Mx, name: str) -> int:
+    """Count the MX query and each MX host that does not exist, as receivers do."""
+    answer = await walk.resolver.resolve(name, "MX")
     if answer.is_error:
         return 0
+    if not answer.records or answer.status is not Status.NOERROR:
+        _void_finding(walk, domain, term.text, name, "MX", answer.status)
+        return 1
+    hosts = [record.exchange for record in answer.mx() if record.exchange]
+    if len(hosts) > walk.limits.mx_names:
+        walk.add(
+            "spf.mx-too-many", E,
+            f"{term.text} in the policy of {domain}: {name} has {len(hosts)} MX hosts, more "
+            f"than {walk.limits.mx_names}; receivers return permerror",
+            "list the mail servers' addresses with ip4:/ip6: instead of mx",
+        )  # fmt: skip
+        return 0
+    voids = 0
+    for host in hosts:
+        status = (await walk.resolver.resolve(host, "A")).status
+        if status is Status.NXDOMAIN:
+            _void_finding(walk, domain, term.text, host, "A", status)
+            voids += 1
+    return voids
+
+
+def _void_finding(
+    walk: _Walk, domain: str, term: str, name: str, rdtype: str, status: Status
+) -> None:
     walk.add(
         "spf.void-lookup", W,
-        f"{term.text} in the policy of {domain}: {name} "
-        f"{'does not exist' if answer.status is Status.NXDOMAIN else 'holds no ' + rdtype}, "
+        f"{term} in the policy of {domain}: {name} "
+        f"{'does not exist' if status is Status.NXDOMAIN else 'holds no ' + rdtype}, "
         "a void lookup (at most 2 are allowed)",
-        f"remove {term.text} or publish the records it expects",
+        f"remove {term} or publish the records it expects",
     )  # fmt: skip
-    return 1
 
 
 def _static_name(spec: MacroString | None, domain: str) -> str | None:
