@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mailwarden.dns import Answer, Resolver, Status, TXTRecord
+from mailwarden.dns import Answer, Record, Resolver, Status, TXTRecord
 from mailwarden.dns.names import is_subdomain
 from mailwarden.errors import InputError, ParseError
 from mailwarden.spf.macros import (
@@ -50,6 +50,7 @@ _LABEL_RE = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _LABEL = re.compile(_LABEL_RE)
 _DOMAIN = re.compile(rf"(?:{_LABEL_RE}\.)+{_LABEL_RE}")
 _DEFAULT_LIMITS = SpfLimits()
+_ERRORS = frozenset({Status.SERVFAIL, Status.TIMEOUT})
 MAX_DEPTH = 50
 """Hard ceiling on include / redirect nesting whatever ``SpfLimits.depth`` says: each level
 holds a few coroutine frames, and this keeps them far from Python's recursion limit."""
@@ -311,9 +312,9 @@ class _Check:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise _Abort(R.TEMPERROR, f"the check took longer than {self.limits.timeout:g} s")
         answer = await self.resolver.resolve(domain, "TXT")
-        if answer.is_error:
+        if answer.status in _ERRORS:
             raise _dns_error(answer, f"the SPF record of {domain}")
-        found = _spf_texts(answer)
+        found = _spf_texts(answer.records)
         if not found:
             self.note(depth, domain, "", "no SPF record")
             return None
@@ -450,7 +451,7 @@ class _Check:
     async def lookup(self, name: str, rdtype: str) -> Answer:
         """Return the answer; abort with temperror on DNS errors; count void answers."""
         answer = await self.resolve(name, rdtype)
-        if answer.is_error:
+        if answer.status in _ERRORS:
             raise _dns_error(answer, f"{name} {rdtype}")
         if answer.status is not Status.NOERROR or not answer.records:
             self.count_void(name, rdtype)
@@ -460,7 +461,7 @@ class _Check:
         """Return True when an address of ``name`` of the client's family is in its CIDR range."""
         rdtype = self.address_type
         answer = await self.resolve(name, rdtype)
-        if answer.is_error:
+        if answer.status in _ERRORS:
             raise _dns_error(answer, f"{name} {rdtype} for {kind}")
         if answer.status is Status.NXDOMAIN or (
             not answer.records and self.limits.void_nodata_address
@@ -472,7 +473,7 @@ class _Check:
     async def reverse_names(self) -> list[str]:
         """Return up to ``ptr_names`` PTR names of the client; DNS errors give none."""
         answer = await self.resolve(self.ip.reverse_pointer, "PTR")
-        return answer.targets()[: self.limits.ptr_names] if not answer.is_error else []
+        return answer.targets()[: self.limits.ptr_names] if answer.status not in _ERRORS else []
 
     async def validates(self, name: str) -> bool:
         """Return True when ``name`` has an address equal to the client (errors: skip it)."""
@@ -550,15 +551,17 @@ def _static_name(text: str) -> str:
     return target_name(text, truncate=False)
 
 
-def _spf_texts(answer: Answer) -> list[str]:
-    """Return the joined texts of the TXT records that start with ``v=spf1``."""
+@lru_cache(maxsize=4096)
+def _spf_texts(records: tuple[Record, ...]) -> tuple[str, ...]:
+    """Return the joined texts of the TXT records that start with ``v=spf1`` (cached: a
+    caching resolver hands out the same records for every message)."""
     found = []
-    for record in answer.records:
+    for record in records:
         if isinstance(record, TXTRecord):
             data = b"".join(record.strings)
             if data[:6].lower() == b"v=spf1" and (len(data) == 6 or data[6:7] == b" "):
                 found.append(data.decode("utf-8", "replace"))
-    return found
+    return tuple(found)
 
 
 def _in_prefix(ip: IPAddress, text: str, prefix: int) -> bool:

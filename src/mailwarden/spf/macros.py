@@ -70,15 +70,18 @@ class MacroString:
     tail: str = ""
     letters: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
     is_static: bool = field(init=False, repr=False, compare=False, default=True)
+    _literal: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         letters = frozenset(p.letter for p in self.parts if isinstance(p, Macro))
         object.__setattr__(self, "letters", letters)
         object.__setattr__(self, "is_static", not letters)
+        literal = "".join(p for p in self.parts if isinstance(p, str))
+        object.__setattr__(self, "_literal", literal)
 
     def literal(self) -> str:
         """Return the literal parts joined (the expansion when ``is_static``)."""
-        return "".join(p for p in self.parts if isinstance(p, str))
+        return self._literal
 
 
 @dataclass(slots=True)
