@@ -551,10 +551,10 @@ def _static_name(text: str) -> str:
     return target_name(text, truncate=False)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _spf_texts(records: tuple[Record, ...]) -> tuple[str, ...]:
-    """Return the joined texts of the TXT records that start with ``v=spf1`` (cached: a
-    caching resolver hands out the same records for every message)."""
+    """Return the joined texts of the TXT records that start with ``v=spf1`` (cached, small:
+    a caching resolver hands out the same records for every message)."""
     found = []
     for record in records:
         if isinstance(record, TXTRecord):

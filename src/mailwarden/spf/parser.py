@@ -48,14 +48,29 @@ def is_spf_record(text: str) -> bool:
     return text[:6].lower() == _VERSION and (len(text) == 6 or text[6] == " ")
 
 
-@lru_cache(maxsize=4096)
 def parse_record(text: str) -> SpfRecord:
     """Return the parsed record ``text`` (the TXT strings already joined).
 
     Raises ``ParseError`` with the 0-based position of the first problem: a missing
     version, a character outside printable ASCII, an unknown mechanism, a malformed
-    domain-spec, network or CIDR length, or a repeated ``redirect`` / ``exp``.
+    domain-spec, network or CIDR length, or a repeated ``redirect`` / ``exp``. Records of
+    up to 2,048 characters are cached (real ones are far shorter; hostile giants are not
+    kept).
     """
+    if len(text) <= _CACHED_LENGTH:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+_CACHED_LENGTH = 2048
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> SpfRecord:
+    return _parse(text)
+
+
+def _parse(text: str) -> SpfRecord:
     if not is_spf_record(text):
         raise ParseError("an SPF record starts with 'v=spf1' followed by a space", text, 0)
     bad = _BAD_CHAR.search(text)
