@@ -239,8 +239,9 @@ def _expand_macro(macro: Macro, context: MacroContext, domain: str) -> str:
 def _splitter(delimiters: str) -> re.Pattern[str]:
     pattern = _SPLIT_CACHE.get(delimiters)
     if pattern is None:
-        pattern = re.compile("[" + re.escape(delimiters) + "]")
-        _SPLIT_CACHE[delimiters] = pattern
+        chars = "".join(sorted(set(delimiters)))  # at most 2**7 distinct sets: cache bounded
+        pattern = _SPLIT_CACHE.get(chars) or re.compile("[" + re.escape(chars) + "]")
+        _SPLIT_CACHE[chars] = pattern
     return pattern
 
 
