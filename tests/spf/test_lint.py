@@ -181,3 +181,26 @@ async def test_domain_that_does_not_exist() -> None:
     """A domain that does not exist: spf.no-record saying so."""
     result = await _lint({"example.net": {"A": "192.0.2.1"}}, "example.org")
     assert [f.message for f in result.findings] == ["example.org does not exist"]
+
+
+async def test_exponential_include_tree_is_bounded() -> None:
+    """Records that each include ten others: the walk stops at 100 policies."""
+    data: dict[str, dict[str, Any]] = {}
+    for level in range(4):
+        for n in range(10**level):
+            name = f"n{level}-{n}.example.org" if level else "example.org"
+            kids = " ".join(f"include:n{level + 1}-{n * 10 + k}.example.org" for k in range(10))
+            data[name] = {"TXT": f"v=spf1 {kids} -all"}
+    resolver = ZoneResolver.from_dict(data)
+    result = await lint_spf("example.org", resolver=resolver)
+    assert "spf.too-many-lookups" in _codes(result) and not result.valid
+    assert len(resolver.queries) <= 100
+
+
+async def test_thousand_a_terms_are_bounded() -> None:
+    """A record of a thousand a: terms is linted with a bounded number of queries."""
+    record = "v=spf1 " + " ".join(f"a:h{n}.example.org" for n in range(1000)) + " -all"
+    resolver = ZoneResolver.from_dict({"example.org": {"TXT": record}})
+    result = await lint_spf("example.org", resolver=resolver)
+    assert result.lookups == 1000 and "spf.too-many-lookups" in _codes(result)
+    assert len(resolver.queries) <= 1 + 2 * 50

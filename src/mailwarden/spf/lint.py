@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from mailwarden.dns import Answer, Resolver, Status, TXTRecord
 from mailwarden.errors import ParseError
 from mailwarden.findings import Finding, Severity
+from mailwarden.spf.evaluate import MAX_DEPTH
 from mailwarden.spf.lint_checks import (
     all_findings,
     record_findings,
@@ -27,6 +28,11 @@ from mailwarden.spf.terms import A, Exists, Include, Mx, Redirect, SpfRecord
 __all__ = ["INVALIDATING_CODES", "LookupNode", "SpfLintResult", "lint_spf"]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+MAX_POLICIES = 100
+MAX_NAME_CHECKS = 50
+"""Policies one lint walks at most: a hostile tree (each record including many others) would
+otherwise grow exponentially; receivers stop after 10 lookups anyway. ``MAX_NAME_CHECKS``
+bounds the a / mx / exists targets looked up to find void lookups the same way."""
 
 INVALIDATING_CODES = frozenset(
     {
@@ -94,6 +100,8 @@ class _Walk:
     limits: SpfLimits
     findings: list[Finding] = field(default_factory=list)
     voids: int = 0
+    policies: int = 0
+    name_checks: int = 0
 
     def add(self, code: str, severity: Severity, message: str, hint: str = "") -> None:
         finding = Finding(code, severity, message, hint)
@@ -145,6 +153,7 @@ def _totals(walk: _Walk, domain: str, tree: LookupNode) -> None:
 async def _node(
     walk: _Walk, domain: str, term: str, depth: int, stack: tuple[str, ...]
 ) -> LookupNode:
+    walk.policies += 1
     answer = await walk.resolver.resolve(domain, "TXT")
     problem = _fetch_problem(walk, domain, term, answer)
     if problem is not None:
@@ -251,15 +260,19 @@ async def _branch(
             "permerror", f"remove {term.text} from the policy of {domain}",
         )  # fmt: skip
         return LookupNode(name, term.text, None, error=f"loop: {chain}")
-    if depth + 1 > walk.limits.depth:
+    if depth + 1 > min(walk.limits.depth, MAX_DEPTH):
         return LookupNode(name, term.text, None, error="nested too deep")
+    if walk.policies >= MAX_POLICIES:
+        error = f"not followed: over {MAX_POLICIES} policies"
+        return LookupNode(name, term.text, None, error=error)
     return await _node(walk, name, term.text, depth + 1, stack)
 
 
 async def _void_check(walk: _Walk, domain: str, term: A | Mx | Exists) -> int:
     name = _static_name(term.domain, domain)
-    if name is None:
+    if name is None or walk.name_checks >= MAX_NAME_CHECKS:
         return 0
+    walk.name_checks += 1
     if isinstance(term, Mx):
         return await _mx_void_check(walk, domain, term, name)
     answer = await walk.resolver.resolve(name, "A")
