@@ -121,7 +121,7 @@ async def lint_spf(
     tree = await _node(walk, domain, "", 0, ())
     record = tree.record
     _totals(walk, domain, tree)
-    effective_all = await _effective_all(walk, tree)
+    effective_all = _effective_all(walk, tree)
     if record is not None:
         for finding in _all_findings(domain, record, effective_all):
             walk.add(finding.code, finding.severity, finding.message, finding.hint)
@@ -307,6 +307,9 @@ async def _mx_void_check(walk: _Walk, domain: str, term: Mx, name: str) -> int:
         return 0
     voids = 0
     for host in hosts:
+        if walk.name_checks >= MAX_NAME_CHECKS:
+            break
+        walk.name_checks += 1
         status = (await walk.resolver.resolve(host, "A")).status
         if status is Status.NXDOMAIN:
             _void_finding(walk, domain, term.text, host, "A", status)
@@ -337,7 +340,7 @@ def _static_name(spec: MacroString | None, domain: str) -> str | None:
         return None
 
 
-async def _effective_all(walk: _Walk, tree: LookupNode) -> str | None:
+def _effective_all(walk: _Walk, tree: LookupNode) -> str | None:
     node: LookupNode | None = tree
     for _ in range(walk.limits.depth + 1):
         if node is None or node.record is None:
