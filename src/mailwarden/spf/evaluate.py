@@ -26,7 +26,7 @@ from mailwarden.spf.macros import (
     parse_macro_string,
     target_name,
 )
-from mailwarden.spf.parser import parse_record
+from mailwarden.spf.parser import parse_record, quoted
 from mailwarden.spf.result import SpfLimits, SpfResult, SpfResultCode, TraceStep
 from mailwarden.spf.terms import (
     A,
@@ -493,7 +493,7 @@ class _Check:
             expanded = expand(spec, self.context, domain, limit=self.limits.expansion)
             return target_name(expanded)
         except ExpansionError as error:
-            reason = f"{spec.text!r} in the policy of {domain}: {error}"
+            reason = f"{quoted(spec.text)} in the policy of {domain}: {error}"
             raise _Abort(R.PERMERROR, reason) from None
 
     def static_target(self, spec: MacroString, domain: str) -> str:
@@ -501,7 +501,7 @@ class _Check:
         try:
             return _static_name(spec.literal())
         except ExpansionError as error:
-            reason = f"{spec.text!r} in the policy of {domain}: {error}"
+            reason = f"{quoted(spec.text)} in the policy of {domain}: {error}"
             raise _Abort(R.PERMERROR, reason) from None
 
     async def fill_p(self, spec: MacroString, domain: str) -> None:

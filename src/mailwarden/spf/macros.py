@@ -181,7 +181,7 @@ def _parse_percent(
     body = text[index + 2 : end]
     match = _BODY.fullmatch(body)
     if match is None:
-        raise ParseError(f"malformed macro '%{{{body}}}'", where, offset + index)
+        raise ParseError(f"malformed macro '%{{{body[:40]}}}'", where, offset + index)
     letter, digits, reverse, delimiters = match.groups()
     if letter.lower() not in allowed:
         raise ParseError(_letter_message(letter, allowed), where, offset + index + 2)
@@ -216,7 +216,8 @@ def expand(
         piece = part if isinstance(part, str) else _expand_macro(part, context, domain)
         size += len(piece)
         if size > limit:
-            message = f"macro expansion of {string.text!r} grows over {limit} characters"
+            shown = string.text if len(string.text) <= 60 else string.text[:60] + "..."
+            message = f"macro expansion of {shown!r} grows over {limit} characters"
             raise ExpansionError(message)
         out.append(piece)
     return "".join(out)

@@ -26,7 +26,7 @@ from mailwarden.spf.terms import (
     UnknownModifier,
 )
 
-__all__ = ["is_spf_record", "parse_domain_spec", "parse_record"]
+__all__ = ["is_spf_record", "parse_domain_spec", "parse_record", "quoted"]
 
 _VERSION = "v=spf1"
 _BAD_CHAR = re.compile(r"[^\x20-\x7e]")
@@ -38,9 +38,14 @@ _QNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _IP4 = re.compile(rf"{_QNUM}\.{_QNUM}\.{_QNUM}\.{_QNUM}")
 _IP6_CHARS = re.compile(r"[0-9A-Fa-f:.]+")
 _TOPLABEL = r"(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9\-]*[A-Za-z0-9])"
-_DOMAIN_END = re.compile(rf".*\.{_TOPLABEL}\.?", re.S)
+_TOPLABEL_RE = re.compile(_TOPLABEL)
 _NUMERIC_END = re.compile(r".*\.[0-9]+\.?", re.S)
 _MECHANISM_NAMES = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """Return ``text`` quoted for a message, cut to ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
 
 
 def is_spf_record(text: str) -> bool:
@@ -135,7 +140,7 @@ def _parse_modifier(name: str, chunk: str, text: str, position: int) -> Term:
 def _parse_mechanism(chunk: str, text: str, position: int) -> Mechanism:
     match = _MECHANISM.match(chunk)
     if match is None:
-        raise ParseError(f"{chunk!r} is neither a mechanism nor a modifier", text, position)
+        raise ParseError(f"{quoted(chunk)} is neither a mechanism nor a modifier", text, position)
     prefix, name = match.groups()
     qualifier = Qualifier(prefix) if prefix else Qualifier.PASS
     rest = chunk[match.end() :]
@@ -145,7 +150,7 @@ def _parse_mechanism(chunk: str, text: str, position: int) -> Mechanism:
         raise ParseError(_unknown_mechanism(name), text, position + len(prefix))
     if lowered == "all":
         if rest:
-            raise ParseError(f"'all' takes no argument, found {rest!r}", text, rest_at)
+            raise ParseError(f"'all' takes no argument, found {quoted(rest)}", text, rest_at)
         return All(qualifier, chunk, position)
     if lowered in ("ip4", "ip6"):
         return _parse_ip(lowered, qualifier, rest, chunk, text, position, rest_at)
@@ -163,15 +168,15 @@ def _parse_mechanism(chunk: str, text: str, position: int) -> Mechanism:
 
 def _unknown_mechanism(name: str) -> str:
     if name.lower() in ("redirect", "exp"):
-        return f"{name!r} is a modifier: write {name.lower()}=domain"
-    return f"unknown mechanism {name!r}"
+        return f"{quoted(name)} is a modifier: write {name.lower()}=domain"
+    return f"unknown mechanism {quoted(name)}"
 
 
 def _optional_spec(name: str, rest: str, text: str, at: int) -> MacroString | None:
     if not rest:
         return None
     if not rest.startswith(":"):
-        raise ParseError(f"unexpected {rest!r} after '{name}'", text, at)
+        raise ParseError(f"unexpected {quoted(rest)} after '{name}'", text, at)
     return _domain_spec(rest[1:], text, at + 1, name)
 
 
@@ -187,7 +192,7 @@ def _parse_a_mx(
         domain = _domain_spec(spec, text, at + 1, name)
         cidr_at = at + 1 + len(spec)
     elif rest and not rest.startswith("/"):
-        raise ParseError(f"unexpected {rest!r} after '{name}'", text, at)
+        raise ParseError(f"unexpected {quoted(rest)} after '{name}'", text, at)
     cidr4, cidr6 = _dual_cidr(cidr_text, text, cidr_at)
     cls = A if name == "a" else Mx
     return cls(qualifier, domain, cidr4, cidr6, chunk, position)
@@ -197,7 +202,7 @@ def _dual_cidr(cidr: str, text: str, at: int) -> tuple[int, int]:
     match = _DUAL_CIDR.fullmatch(cidr)
     if match is None:
         raise ParseError(
-            f"malformed CIDR length {cidr!r} (write /N for IPv4, //N for IPv6)", text, at
+            f"malformed CIDR length {quoted(cidr)} (write /N for IPv4, //N for IPv6)", text, at
         )
     four, six = match.groups()
     cidr4 = 32 if four is None else _cidr_value(four, 32, text, at)
@@ -224,16 +229,16 @@ def _parse_ip(
     cidr_at = at + 1 + len(address)
     if name == "ip4":
         if _IP4.fullmatch(address) is None:
-            raise ParseError(f"{address!r} is not an IPv4 address (a.b.c.d)", text, at + 1)
+            raise ParseError(f"{quoted(address)} is not an IPv4 address (a.b.c.d)", text, at + 1)
         if slash and not cidr.isdigit():
-            raise ParseError(f"malformed IPv4 CIDR length {'/' + cidr!r}", text, cidr_at)
+            raise ParseError(f"malformed IPv4 CIDR length {quoted('/' + cidr)}", text, cidr_at)
         length = _cidr_value(cidr, 32, text, cidr_at) if slash else 32
         net4 = ipaddress.IPv4Network((address, length), strict=False)
         return Ip4(qualifier, net4, chunk, position)
     if _IP6_CHARS.fullmatch(address) is None or not _is_ip6(address):
-        raise ParseError(f"{address!r} is not an IPv6 address", text, at + 1)
+        raise ParseError(f"{quoted(address)} is not an IPv6 address", text, at + 1)
     if slash and (not cidr or not cidr.isdigit()):
-        raise ParseError(f"malformed IPv6 CIDR length {'/' + cidr!r}", text, cidr_at)
+        raise ParseError(f"malformed IPv6 CIDR length {quoted('/' + cidr)}", text, cidr_at)
     length = _cidr_value(cidr, 128, text, cidr_at) if slash else 128
     net6 = ipaddress.IPv6Network((address, length), strict=False)
     return Ip6(qualifier, net6, chunk, position)
@@ -259,19 +264,26 @@ def _domain_spec(spec: str, text: str, at: int, name: str) -> MacroString:
     if not spec:
         raise ParseError(f"'{name}' needs a domain after its separator", text, at)
     macro = parse_macro_string(spec, offset=at, source=text)
-    if macro.tail and _DOMAIN_END.fullmatch(macro.tail) is None:
+    if macro.tail and not _ends_in_toplabel(macro.tail):
         raise ParseError(_domain_end_message(spec), text, at)
     return macro
+
+
+def _ends_in_toplabel(tail: str) -> bool:
+    """Return True when ``tail`` ends in "." toplabel, with an optional final dot."""
+    body = tail[:-1] if tail.endswith(".") else tail
+    _, dot, last = body.rpartition(".")
+    return bool(dot) and _TOPLABEL_RE.fullmatch(last) is not None
 
 
 def _domain_end_message(spec: str) -> str:
     if _NUMERIC_END.fullmatch(spec):
         return (
-            f"{spec!r} ends in an all-numeric label; to authorize an address write "
+            f"{quoted(spec)} ends in an all-numeric label; to authorize an address write "
             f"ip4:{spec.rstrip('.')} instead"
             if _IP4.fullmatch(spec.rstrip("."))
-            else f"{spec!r} ends in an all-numeric label, which is not a domain"
+            else f"{quoted(spec)} ends in an all-numeric label, which is not a domain"
         )
     if "." not in spec.rstrip("."):
-        return f"{spec!r} is not a domain name: it needs at least two labels"
-    return f"{spec!r} does not end in a valid top-level label"
+        return f"{quoted(spec)} is not a domain name: it needs at least two labels"
+    return f"{quoted(spec)} does not end in a valid top-level label"
