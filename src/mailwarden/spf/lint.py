@@ -21,7 +21,7 @@ from mailwarden.spf.lint_checks import (
     udp_size_finding,
 )
 from mailwarden.spf.macros import ExpansionError, MacroString, target_name
-from mailwarden.spf.parser import is_spf_record, parse_record
+from mailwarden.spf.parser import is_spf_record, parse_record, quoted
 from mailwarden.spf.result import SpfLimits
 from mailwarden.spf.terms import A, Exists, Include, Mx, Redirect, SpfRecord
 
@@ -163,7 +163,7 @@ async def _node(
         walk.add(
             "spf.multiple-records", E,
             f"{domain} publishes {len(spf)} SPF records; receivers return permerror: "
-            + " | ".join(r.text for r in spf),
+            + " | ".join(quoted(r.text, 200) for r in spf),
             "merge them into one record with a single v=spf1 and a single all",
         )  # fmt: skip
         return LookupNode(domain, term, None, error=f"{len(spf)} SPF records")

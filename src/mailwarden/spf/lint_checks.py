@@ -98,7 +98,7 @@ def string_findings(domain: str, record: TXTRecord) -> list[Finding]:
         f"the SPF record of {domain} has a string of {longest} octets; one DNS string holds at "
         f"most {MAX_STRING}, so the record cannot be published as is",
         "publish it as several quoted strings (joined without spaces): "
-        + split_strings(record.text),
+        + (split_strings(record.text) if len(record.text) <= 2048 else "255 octets each"),
     )]  # fmt: skip
 
 
