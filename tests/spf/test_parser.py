@@ -38,6 +38,7 @@ def test_every_mechanism_and_qualifier() -> None:
     )
     kinds = [type(term) for term in record.terms]
     assert kinds == [All, Include, A, Mx, Ptr, Ip4, Ip6, Exists]
+    assert record.dns_terms == 5 and record.all is not None
     qualifiers = [term.qualifier for term in record.mechanisms]
     assert qualifiers[:4] == [Qualifier.PASS, Qualifier.FAIL, Qualifier.SOFTFAIL, Qualifier.NEUTRAL]
     assert record.mechanisms[5].network == ipaddress.ip_network("192.0.2.0/24")  # type: ignore[union-attr]
