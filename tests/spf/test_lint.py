@@ -204,3 +204,13 @@ async def test_thousand_a_terms_are_bounded() -> None:
     result = await lint_spf("example.org", resolver=resolver)
     assert result.lookups == 1000 and "spf.too-many-lookups" in _codes(result)
     assert len(resolver.queries) <= 1 + 2 * 50
+
+
+async def test_include_of_a_pass_all_policy() -> None:
+    """Including a policy that ends in +all lets everyone pass: spf.include-all-pass."""
+    data = {
+        "example.org": {"TXT": "v=spf1 include:lax.example.net -all"},
+        "lax.example.net": {"TXT": "v=spf1 ip4:192.0.2.0/24 +all"},
+    }
+    result = await _lint(data)
+    assert "spf.include-all-pass" in _codes(result) and result.all == "-all"

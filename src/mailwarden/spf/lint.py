@@ -181,6 +181,14 @@ async def _node(
         return LookupNode(domain, term, text, error=f"syntax error: {error}")
     for finding in record_findings(domain, record, walk.limits):
         walk.add(finding.code, finding.severity, finding.message, finding.hint)
+    ending = record.all
+    if term and not term.lower().startswith("redirect") and ending and ending.qualifier == "+":
+        walk.add(
+            "spf.include-all-pass", E,
+            f"{term} includes a policy that ends in {ending.text}: every host on the internet "
+            "passes that include, and so passes the policy that includes it",
+            f"remove {term}, or ask the owner of {domain} to end the policy in -all or ~all",
+        )  # fmt: skip
     return await _children(walk, domain, term, record, depth, (*stack, domain.lower()))
 
 
