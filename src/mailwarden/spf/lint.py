@@ -23,7 +23,7 @@ from mailwarden.spf.lint_checks import (
 from mailwarden.spf.macros import ExpansionError, MacroString, target_name
 from mailwarden.spf.parser import is_spf_record, parse_record, quoted
 from mailwarden.spf.result import SpfLimits
-from mailwarden.spf.terms import A, Exists, Include, Mx, Redirect, SpfRecord
+from mailwarden.spf.terms import A, Exists, Include, Mx, Qualifier, Redirect, SpfRecord
 
 __all__ = ["INVALIDATING_CODES", "LookupNode", "SpfLintResult", "lint_spf"]
 
@@ -182,7 +182,8 @@ async def _node(
     for finding in record_findings(domain, record, walk.limits):
         walk.add(finding.code, finding.severity, finding.message, finding.hint)
     ending = record.all
-    if term and not term.lower().startswith("redirect") and ending and ending.qualifier == "+":
+    included = bool(term) and not term.lower().startswith("redirect")
+    if included and ending is not None and ending.qualifier is Qualifier.PASS:
         walk.add(
             "spf.include-all-pass", E,
             f"{term} includes a policy that ends in {ending.text}: every host on the internet "
