@@ -239,3 +239,10 @@ async def test_overall_time_limit() -> None:
         "192.0.2.1", "a.example.org", "x@a.example.org", resolver=_SlowResolver(0.02), limits=limits
     )
     assert result.result is R.TEMPERROR and "longer than 0.01 s" in result.reason
+
+
+async def test_internationalized_domain_uses_a_labels() -> None:
+    """An SMTPUTF8 sender domain is looked up by its A-labels."""
+    data = {"xn--bcher-kva.example": {"TXT": "v=spf1 ip4:192.0.2.1 -all"}}
+    result = await spf(data, "192.0.2.1", "kim@bücher.example")
+    assert (result.result, result.domain) == (R.PASS, "xn--bcher-kva.example")

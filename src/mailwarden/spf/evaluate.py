@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mailwarden.dns import Answer, Record, Resolver, Status, TXTRecord
-from mailwarden.dns.names import is_subdomain
+from mailwarden.dns.names import is_subdomain, to_ascii
 from mailwarden.errors import InputError, ParseError
 from mailwarden.spf.macros import (
     ExpansionError,
@@ -173,6 +173,8 @@ async def check_host(
     """
     address = client_address(ip)
     name = domain[:-1] if domain.endswith(".") else domain
+    if not name.isascii():
+        name = _a_labels(name)
     if "@" not in sender:
         sender = f"postmaster@{sender or name}"
     local, _, sender_domain = sender.rpartition("@")
@@ -193,6 +195,15 @@ async def check_host(
         outcome.result, name, check.ip_text, sender, helo, identity, outcome.mechanism,
         explanation, reason, check.lookups, check.voids, tuple(check.trace),
     )  # fmt: skip
+
+
+def _a_labels(domain: str) -> str:
+    """Return an internationalized ``domain`` in A-labels (SMTPUTF8 senders), or it unchanged
+    when it is not valid IDNA (``_initial_problem`` then reports it)."""
+    try:
+        return to_ascii(domain)
+    except InputError:
+        return domain
 
 
 def _initial_problem(domain: str) -> str | None:
