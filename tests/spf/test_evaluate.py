@@ -41,13 +41,18 @@ async def test_include_pass_counts_lookups() -> None:
 
 
 async def test_softfail_and_trace() -> None:
-    """Nothing matches until ~all; the trace shows both records and the include's result."""
+    """Nothing matches until ~all; the trace shows each policy, its outcome and the misses."""
     result = await spf(BASE, "203.0.113.1", "alice@example.com")
     assert result.result is R.SOFTFAIL
-    notes = [(step.domain, step.term, step.note) for step in result.trace]
-    assert ("_spf.example.net", "", "v=spf1 a:out.example.net -all") in notes
-    assert any("included policy gave fail" in note for _, _, note in notes)
-    assert notes[-1] == ("example.com", "~all", "match")
+    notes = [(step.depth, step.domain, step.term, step.note) for step in result.trace]
+    assert notes == [
+        (0, "example.com", "~all",
+         "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net ~all  =>  softfail (~all)"),
+        (1, "_spf.example.net", "-all", "v=spf1 a:out.example.net -all  =>  fail (-all)"),
+        (1, "_spf.example.net", "a:out.example.net",
+         "no match: no address of out.example.net is 203.0.113.1"),
+        (0, "example.com", "include:_spf.example.net", "no match: the included policy gave fail"),
+    ]  # fmt: skip
 
 
 async def test_none_without_record() -> None:
@@ -246,3 +251,15 @@ async def test_internationalized_domain_uses_a_labels() -> None:
     data = {"xn--bcher-kva.example": {"TXT": "v=spf1 ip4:192.0.2.1 -all"}}
     result = await spf(data, "192.0.2.1", "kim@bücher.example")
     assert (result.result, result.domain) == (R.PASS, "xn--bcher-kva.example")
+
+
+async def test_trace_names_where_an_error_arose() -> None:
+    """The policy where a permerror arose carries the reason; outer policies point at it."""
+    data = {
+        "example.org": {"TXT": "v=spf1 include:bad.example.org -all"},
+        "bad.example.org": {"TXT": "v=spf1 include:gone.example.org -all"},
+    }
+    result = await spf(data, "192.0.2.1", "a@example.org")
+    outer, inner = (step.note for step in result.trace)
+    assert outer.endswith("=>  permerror (from the policy of bad.example.org)")
+    assert inner.endswith("=>  permerror: included domain gone.example.org has no SPF record")

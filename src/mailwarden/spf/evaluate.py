@@ -51,6 +51,7 @@ _LABEL = re.compile(_LABEL_RE)
 _DOMAIN = re.compile(rf"(?:{_LABEL_RE}\.)+{_LABEL_RE}")
 _DEFAULT_LIMITS = SpfLimits()
 _ERRORS = frozenset({Status.SERVFAIL, Status.TIMEOUT})
+_PENDING = TraceStep(0, "", "", "")
 MAX_DEPTH = 50
 """Hard ceiling on include / redirect nesting whatever ``SpfLimits.depth`` says: each level
 holds a few coroutine frames, and this keeps them far from Python's recursion limit."""
@@ -63,6 +64,7 @@ class _Abort(Exception):
         super().__init__(reason)
         self.result = result
         self.reason = reason
+        self.origin: str | None = None
 
 
 @dataclass(slots=True)
@@ -312,11 +314,29 @@ class _Check:
         record = await self.fetch(domain, depth)
         if record is None:
             return _Outcome(R.NONE, None, f"{domain} publishes no SPF record")
+        # one step per policy, written when its outcome is known but placed before the
+        # steps of the policies it includes
+        index = len(self.trace)
+        self.trace.append(_PENDING)
         self.stack.append(key)
         try:
-            return await self.evaluate(record, domain, depth)
+            outcome = await self.evaluate(record, domain, depth)
+        except _Abort as abort:
+            if abort.origin is None:
+                abort.origin = domain
+                why = f": {abort.reason}"
+            else:
+                why = f" (from the policy of {abort.origin})"
+            note = f"{record.text}  =>  {abort.result.value}{why}"
+            self.trace[index] = TraceStep(depth, domain, "", note)
+            raise
         finally:
             self.stack.pop()
+        term = outcome.mechanism or ""
+        decided = f" ({term})" if term else ""
+        note = f"{record.text}  =>  {outcome.result.value}{decided}"
+        self.trace[index] = TraceStep(depth, domain, term, note)
+        return outcome
 
     async def fetch(self, domain: str, depth: int) -> SpfRecord | None:
         """Return the parsed record of ``domain``, ``None`` when it has none; aborts on errors."""
@@ -339,7 +359,6 @@ class _Check:
         if len(record.terms) > self.limits.terms:
             raise _Abort(R.PERMERROR, f"the SPF record of {domain} has {len(record.terms)} "
                          f"terms, over the limit of {self.limits.terms}")  # fmt: skip
-        self.note(depth, domain, "", record.text)
         return record
 
     async def evaluate(self, record: SpfRecord, domain: str, depth: int) -> _Outcome:
@@ -356,7 +375,6 @@ class _Check:
             else:
                 matched = await self.matches(mechanism, domain, depth)
             if matched:
-                self.note(depth, domain, mechanism.text, "match")
                 exp = (record.explanation, domain) if record.explanation else None
                 return _Outcome(mechanism.qualifier.result, mechanism.text, None, exp)
         redirect = record.redirect
