@@ -260,6 +260,7 @@ async def test_trace_names_where_an_error_arose() -> None:
         "bad.example.org": {"TXT": "v=spf1 include:gone.example.org -all"},
     }
     result = await spf(data, "192.0.2.1", "a@example.org")
-    outer, inner = (step.note for step in result.trace)
+    outer, inner, missing = (step.note for step in result.trace)
+    assert missing == "no SPF record"
     assert outer.endswith("=>  permerror (from the policy of bad.example.org)")
     assert inner.endswith("=>  permerror: included domain gone.example.org has no SPF record")
