@@ -264,3 +264,13 @@ async def test_trace_names_where_an_error_arose() -> None:
     assert missing == "no SPF record"
     assert outer.endswith("=>  permerror (from the policy of bad.example.org)")
     assert inner.endswith("=>  permerror: included domain gone.example.org has no SPF record")
+
+
+async def test_a_mechanism_cidr_and_family() -> None:
+    """a/24 matches within the range; an AAAA address never matches an IPv4 client."""
+    data = {
+        "example.org": {"TXT": "v=spf1 a:h.example.org/24 -all"},
+        "h.example.org": {"A": "192.0.2.200", "AAAA": "::ffff:198.51.100.1"},
+    }
+    assert (await spf(data, "192.0.2.7", "a@example.org")).result is R.PASS
+    assert (await spf(data, "198.51.100.1", "a@example.org")).result is R.FAIL

@@ -594,15 +594,15 @@ def _spf_texts(records: tuple[Record, ...]) -> tuple[str, ...]:
 
 
 def _in_prefix(ip: IPAddress, text: str, prefix: int) -> bool:
+    """Return True when address ``text`` (of the client's family) shares its first
+    ``prefix`` bits with ``ip``; text that is not such an address never matches."""
+    family, bits = (socket.AF_INET, 32) if ip.version == 4 else (socket.AF_INET6, 128)
     try:
-        other = ipaddress.ip_address(text)
-    except ValueError:
+        other = int.from_bytes(socket.inet_pton(family, text), "big")
+    except OSError:
         return False
-    if other.version != ip.version:
-        return False
-    bits = 32 if ip.version == 4 else 128
     shift = bits - prefix
-    return (int(ip) >> shift) == (int(other) >> shift)
+    return (int(ip) >> shift) == (other >> shift)
 
 
 def _match_reason(outcome: _Outcome, domain: str, ip: str) -> str:
