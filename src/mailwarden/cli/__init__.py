@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from mailwarden.cli import (  # noqa: F401  (registers commands)
     check_cmd,
+    conformance_cmd,
     demo_cmd,
     dkim_cmd,
     dns_cmd,
     scan_cmd,
+    spf_cmd,
     stats_cmd,
     suggest_cmd,
 )
