@@ -69,8 +69,9 @@ async def build_spf(
         lint = await _lint_candidate(domain, record, resolver)
     if lint.lookups > MAX_LOOKUPS:
         notes.append(
-            f"The record still needs {lint.lookups} lookups: the remaining terms use macros, "
-            "exists or ptr and cannot be flattened; drop senders you no longer use."
+            f"The record still needs {lint.lookups} lookups: a, mx, exists and includes that "
+            "use macros are kept as written; drop senders you no longer use or replace a and "
+            "mx terms with ip4 and ip6 terms."
         )
     return SpfSuggestion(record, lint.lookups, tuple(flattened), tuple(notes))
 
@@ -129,7 +130,7 @@ async def _flatten(
         if networks is None:
             continue
         position = terms.index(term) if term in terms else len(terms)
-        replacement = [_network_term(n) for n in ipaddress.collapse_addresses(networks)]  # type: ignore[arg-type]
+        replacement = [_network_term(n) for n in _collapse(networks)]
         terms = terms[:position] + replacement + terms[position + 1 :]
         total -= node.total + 1
         flattened.append(term)
@@ -172,7 +173,9 @@ async def _mechanism_networks(
     return None  # exists, ptr: depend on the connecting client
 
 
-async def _host_networks(mechanism: A | Mx, domain: str, resolver: Resolver) -> list[Network] | None:
+async def _host_networks(
+    mechanism: A | Mx, domain: str, resolver: Resolver
+) -> list[Network] | None:
     if mechanism.domain is not None and not mechanism.domain.is_static:
         return None
     target = normalize_name(mechanism.domain.literal() if mechanism.domain else domain)
@@ -185,6 +188,13 @@ async def _host_networks(mechanism: A | Mx, domain: str, resolver: Resolver) -> 
             for address in (await resolver.resolve(host, rdtype)).addresses():
                 networks.append(ipaddress.ip_network(address))
     return networks
+
+
+def _collapse(networks: list[Network]) -> list[Network]:
+    """Return ``networks`` merged into the fewest covering networks, IPv4 first."""
+    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
+    return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
 
 
 def _network_term(network: Network) -> str:

@@ -17,13 +17,25 @@ __all__ = ["suggest_command"]
 
 @cli.command("suggest")
 @click.argument("domain")
-@click.option("--sender", "senders", multiple=True, metavar="TERM",
-              help="An SPF term for a legitimate sender (repeatable): ip4:..., ip6:..., include:..., a, mx.")
-@click.option("--rua", "rua", multiple=True, metavar="URI",
-              help="Where DMARC aggregate reports should go (repeatable), e.g. mailto:dmarc@example.com.")
+@click.option(
+    "--sender",
+    "senders",
+    multiple=True,
+    metavar="TERM",
+    help="An SPF term for a legitimate sender (repeatable): ip4:..., ip6:..., include:..., a, mx.",
+)
+@click.option(
+    "--rua",
+    "rua",
+    multiple=True,
+    metavar="URI",
+    help="Where DMARC aggregate reports should go (repeatable), e.g. mailto:dmarc@example.com.",
+)
 @global_options
 @pass_settings
-def suggest_command(settings: Settings, domain: str, senders: tuple[str, ...], rua: tuple[str, ...]) -> None:
+def suggest_command(
+    settings: Settings, domain: str, senders: tuple[str, ...], rua: tuple[str, ...]
+) -> None:
     """Recommend SPF, DMARC, DKIM, MTA-STS and TLS-RPT records for DOMAIN.
 
     Starts from what DOMAIN already publishes. The SPF record stays within 10 lookups,
@@ -41,16 +53,26 @@ def _print(result: Suggestion) -> None:
     out = console()
     domain = result.domain
     out.print(f"[bold]Records for {domain}[/bold]\n")
-    out.print("[bold]SPF[/bold]" + (f" (published now: {result.existing_spf})" if result.existing_spf else ""))
-    out.print(f'  {domain}. IN TXT {_quoted(result.spf.record)}', markup=False)
+    out.print(
+        "[bold]SPF[/bold]"
+        + (f" (published now: {result.existing_spf})" if result.existing_spf else "")
+    )
+    out.print(f"  {domain}. IN TXT {_quoted(result.spf.record)}", markup=False)
     out.print(f"  {result.spf.lookups} of 10 DNS lookups", markup=False)
     for note in result.spf.notes:
         out.print(f"  note: {note}", markup=False)
-    out.print("\n[bold]DMARC rollout[/bold]" + (f" (published now: {result.existing_dmarc})" if result.existing_dmarc else ""))
+    out.print(
+        "\n[bold]DMARC rollout[/bold]"
+        + (f" (published now: {result.existing_dmarc})" if result.existing_dmarc else "")
+    )
     for step in result.dmarc_plan:
-        out.print(f"  step {step.step}: _dmarc.{domain}. IN TXT {_quoted(step.record)}", markup=False)
+        out.print(
+            f"  step {step.step}: _dmarc.{domain}. IN TXT {_quoted(step.record)}", markup=False
+        )
         out.print(f"          then wait for: {step.wait_for}", markup=False)
-    out.print("\n[bold]DKIM[/bold] (publish the .txt line each command writes, then sign with the key)")
+    out.print(
+        "\n[bold]DKIM[/bold] (publish the .txt line each command writes, then sign with the key)"
+    )
     for command in result.dkim_commands:
         out.print(f"  {command}", markup=False)
     out.print("\n[bold]MTA-STS[/bold]")
