@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import loopback_guard  # noqa: E402
+import loopback_guard
 
 loopback_guard.install()
 

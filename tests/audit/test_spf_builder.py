@@ -1,4 +1,4 @@
-"""The SPF record builder: merging senders, staying within 10 lookups, flattening only when needed."""
+"""The SPF record builder: merge senders, stay within 10 lookups, flatten only when needed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ def _provider_zone() -> dict[str, dict[str, object]]:
     data: dict[str, dict[str, object]] = {
         # a provider whose include costs 1 + 4 lookups
         "_spf.big.example": {
-            "TXT": "v=spf1 include:a.big.example include:b.big.example a:big.example mx:big.example ~all"
+            "TXT": "v=spf1 include:a.big.example include:b.big.example "
+            "a:big.example mx:big.example ~all"
         },
         "a.big.example": {"TXT": "v=spf1 ip4:198.51.100.0/25 ip4:198.51.100.128/25 -all"},
         "b.big.example": {"TXT": "v=spf1 ip6:2001:db8:b::/48 -all"},

@@ -142,6 +142,6 @@ def test_sigterm_leaves_a_resumable_file(tmp_path: Path) -> None:
     zone = tmp_path / "lab.test.zone"
     zone.write_text(ZONE)
     env = dict(os.environ)
-    subprocess.run(command[:9] + ["--resume", "--zone", str(zone)], check=True, env=env, timeout=60)
+    subprocess.run([*command[:9], "--resume", "--zone", str(zone)], check=True, env=env, timeout=60)
     final = [json.loads(line)["domain"] for line in out.read_text().splitlines()]
     assert sorted(final) == sorted(names)

@@ -67,7 +67,8 @@ async def suggest(
         existing_dmarc=dmarc.record,
         dmarc_plan=plan,
         dkim_commands=(
-            f"mailwarden dkim keygen --domain {domain} --selector rsa{stamp} --algorithm rsa --bits 2048",
+            f"mailwarden dkim keygen --domain {domain} --selector rsa{stamp} "
+            "--algorithm rsa --bits 2048",
             f"mailwarden dkim keygen --domain {domain} --selector ed{stamp} --algorithm ed25519",
         ),
         mta_sts_record=f"v=STSv1; id={day.strftime('%Y%m%d')}T000000",
