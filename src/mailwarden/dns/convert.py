@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import dns.name
 import dns.rdatatype
 
 from mailwarden.dns.answer import (
@@ -28,7 +29,14 @@ def record_from_rdata(rdata: Any) -> Record:
     if rdtype in ("A", "AAAA"):
         return AddressRecord(rdtype, str(rdata.address))
     if rdtype == "MX":
-        return MXRecord(int(rdata.preference), rdata.exchange.to_text(omit_final_dot=True).lower())
+        return MXRecord(int(rdata.preference), _name(rdata.exchange))
     if rdtype in _NAME_TYPES:
-        return NameRecord(rdtype, rdata.target.to_text(omit_final_dot=True).lower())
+        return NameRecord(rdtype, _name(rdata.target))
     return GenericRecord(rdtype, rdata.to_text())
+
+
+def _name(name: dns.name.Name) -> str:
+    """Return ``name`` in lower case without the final dot; the root (null MX) is ``""``."""
+    if name == dns.name.root:
+        return ""
+    return str(name.to_text(omit_final_dot=True)).lower()
