@@ -125,6 +125,23 @@ async def test_outside_zone_is_servfail(resolver: DnsResolver) -> None:
     assert "REFUSED" in answer.detail
 
 
+async def test_refusing_server_passed_over_for_the_next(
+    nsd: Callable[..., NsdServer], server: NsdServer, tmp_path: Path
+) -> None:
+    """A real NSD refusing a name outside its zone makes the resolver ask the next server."""
+    other_zone = tmp_path / "other.test.zone"
+    other_zone.write_text("$ORIGIN other.test.\n@ 300 SOA ns1 host 1 2 3 4 5\n@ 300 NS ns1\n")
+    other = nsd({"other.test": other_zone}, tmp_path / "nsd-other")
+    try:
+        resolver = DnsResolver([other.nameserver, server.nameserver], timeout=2)
+        answer = await resolver.resolve(f"multi.{ORIGIN}", "TXT")
+    finally:
+        other.stop()
+    assert answer.status is Status.NOERROR
+    assert answer.texts() == ["v=spf1 ip4:198.51.100.0/24 -all"]
+    assert resolver.queries_sent == 2
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A UDP socket on loopback that receives queries and never answers."""
