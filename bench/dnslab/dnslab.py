@@ -101,8 +101,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Measure answers per second from NSD serving the lab (started here unless --port)."""
+    start = time.perf_counter()
     lab = load_lab(args.lab)
     questions = lab_questions(lab.manifest)
+    print(f"read the lab ({len(questions)} questions) in {time.perf_counter() - start:.1f}s")
     if args.port:
         result = run_load(
             args.host, args.port, questions, count=args.queries, seconds=args.seconds,
@@ -111,17 +113,25 @@ def cmd_load(args: argparse.Namespace) -> int:
         _print_load(result, args)
         return 0
     with tempfile.TemporaryDirectory(prefix="dnslab-nsd-") as workdir:
+        server = _server(lab, args, Path(workdir))
         start = time.perf_counter()
-        with _server(lab, args, Path(workdir)) as server:
-            print(
-                f"NSD started with {len(lab.origins)} zones in {time.perf_counter() - start:.1f}s"
-            )
+        server.start()
+        try:
+            print(f"NSD started with {len(lab.origins)} zones in {_since(start)}")
             result = run_load(
                 args.host, server.port, questions, count=args.queries, seconds=args.seconds,
                 window=args.window, clients=args.clients,
             )  # fmt: skip
+        finally:
+            start = time.perf_counter()
+            server.stop()
+            print(f"NSD stopped in {_since(start)}")
     _print_load(result, args)
     return 0
+
+
+def _since(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f}s"
 
 
 def _print_load(result: LoadResult, args: argparse.Namespace) -> None:
