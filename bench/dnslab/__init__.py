@@ -16,6 +16,7 @@ from bench.dnslab.generate import SCHEMA_VERSION, Lab, domain_name, generate, lo
 from bench.dnslab.nsd import (
     NsdError,
     NsdServer,
+    NsdZoneError,
     free_port,
     ipv6_loopback_available,
     nsd_binary,
@@ -27,6 +28,7 @@ __all__ = [
     "Lab",
     "NsdError",
     "NsdServer",
+    "NsdZoneError",
     "domain_name",
     "free_port",
     "generate",

@@ -89,7 +89,7 @@ def mx_case(ctx: DomainContext) -> dict[str, Any]:
         "present": case != "absent",
         "null": case == "null",
         "hosts": hosts,
-        "valid": cause is None,
+        "valid": case != "absent" and cause is None,
         "cause": cause,
     }
 
@@ -128,7 +128,7 @@ def spf_case(ctx: DomainContext) -> dict[str, Any]:
         "case": case,
         "present": case != "absent",
         "records": [],
-        "valid": case not in SPF_CAUSES,
+        "valid": case != "absent" and case not in SPF_CAUSES,
         "cause": SPF_CAUSES.get(case),
         "all": None,
         "lookups": 0,
@@ -265,7 +265,7 @@ def dmarc_case(ctx: DomainContext) -> dict[str, Any]:
         "case": case,
         "present": case != "absent",
         "records": [],
-        "valid": case not in ("syntax", "multiple-records"),
+        "valid": case in ("reject", "quarantine", "none"),
         "cause": case if case in ("syntax", "multiple-records") else None,
         "policy": None,
         "sp": None,

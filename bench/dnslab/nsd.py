@@ -27,6 +27,7 @@ __all__ = [
     "NSD_BINARY",
     "NsdError",
     "NsdServer",
+    "NsdZoneError",
     "free_port",
     "ipv6_loopback_available",
     "nsd_binary",
@@ -39,6 +40,10 @@ _ORIGIN = re.compile(r"^\$ORIGIN\s+(\S+)", re.M | re.I)
 
 class NsdError(RuntimeError):
     """NSD could not be started or did not answer in time; the message holds its log's end."""
+
+
+class NsdZoneError(NsdError):
+    """NSD started but could not load a zone file; the message holds its ``file:line`` errors."""
 
 
 def nsd_binary() -> str | None:
@@ -147,6 +152,9 @@ class NsdServer:
                 self._launch(port)
                 self.port = port
                 return self
+            except NsdZoneError:
+                self.stop()
+                raise
             except NsdError:
                 self.stop()
                 if attempt == attempts - 1:
@@ -197,7 +205,7 @@ class NsdServer:
             f'  cookie-secret-file: "{work}/cookiesecrets.txt"',
             f"  server-count: {self.server_count}",
             f"  reuseport: {'yes' if self.server_count > 1 else 'no'}",
-            "  verbosity: 1",
+            "  verbosity: 0",
             "  rrl-ratelimit: 0",
             "  rrl-whitelist-ratelimit: 0",
             "  zonefiles-check: no",
@@ -226,9 +234,12 @@ class NsdServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise NsdError(f"nsd exited with {self.process.returncode}:\n{self._tail()}")
-            if self._answers(port):
+            started, errors = self._log_state()
+            if errors:
+                raise NsdZoneError("nsd could not load every zone:\n" + "\n".join(errors))
+            if started and self._answers(port):
                 return
-            time.sleep(0.05)
+            time.sleep(0.1)
         raise NsdError(f"nsd did not answer within {self.startup_timeout:g}s:\n{self._tail()}")
 
     def _answers(self, port: int) -> bool:
@@ -238,6 +249,11 @@ class NsdServer:
         except (OSError, dns.exception.DNSException):
             return False
         return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+
+    def _log_state(self) -> tuple[bool, list[str]]:
+        """Return whether NSD says it started, and the error lines it logged."""
+        text = self.log()
+        return "nsd started" in text, [line for line in text.splitlines() if ": error: " in line]
 
     def _tail(self, lines: int = 20) -> str:
         return "\n".join(self.log().splitlines()[-lines:])

@@ -80,13 +80,16 @@ def test_manifest_schema(lab: Lab) -> None:
     for entry in lab.manifest:
         assert entry["profile"] in ("good", "weak", "broken")
         spf, dmarc, mx = entry["spf"], entry["dmarc"], entry["mx"]
-        assert spf["cause"] in SPF_CAUSES and spf["valid"] == (spf["cause"] is None)
+        assert spf["cause"] in SPF_CAUSES
+        assert spf["valid"] == (spf["present"] and spf["cause"] is None)
         assert spf["present"] == bool(spf["records"])
         assert spf["all"] in (None, "-all", "~all", "?all", "+all")
         assert dmarc["cause"] in DMARC_CAUSES
         assert dmarc["policy"] in (None, "none", "quarantine", "reject")
-        assert dmarc["valid"] == (dmarc["policy"] is not None or not dmarc["present"])
+        assert dmarc["valid"] == (dmarc["policy"] is not None)
+        assert dmarc["valid"] == (dmarc["present"] and dmarc["cause"] is None)
         assert mx["cause"] in (None, "mx-cname", "dangling")
+        assert mx["valid"] == (mx["present"] and mx["cause"] is None)
         for key in entry["dkim"]["selectors"]:
             assert key["cause"] in DKIM_CAUSES
             assert key["key_type"] in ("rsa", "ed25519", "dsa")
