@@ -22,6 +22,7 @@ __all__ = [
     "bimi_case",
     "dkim_case",
     "dmarc_case",
+    "loopback_address",
     "mta_sts_case",
     "mx_case",
     "spf_case",
@@ -71,7 +72,7 @@ def mx_case(ctx: DomainContext) -> dict[str, Any]:
         provider = rng.randrange(3)
         hosts = [ctx.providers.mx_host(provider, 1), ctx.providers.mx_host(provider, 2)]
     elif case == "own":
-        zone.add("mx", "A", _address(ctx.index, 1))
+        zone.add("mx", "A", loopback_address(ctx.index, 1))
         hosts = [zone.owner("mx")]
     elif case == "cname":
         zone.add("mail", "CNAME", ctx.providers.mx_host(rng.randrange(3), 1) + ".")
@@ -448,7 +449,7 @@ def mta_sts_case(ctx: DomainContext) -> dict[str, Any]:
     record = None
     if case == "valid":
         record = f"v=STSv1; id=2026{ctx.rng.randrange(10**8):08d}"
-        ctx.zone.add("mta-sts", "A", _address(ctx.index, 2))
+        ctx.zone.add("mta-sts", "A", loopback_address(ctx.index, 2))
     elif case == "invalid":
         record = ctx.rng.choice(MTA_STS_INVALID)
     return _simple(ctx, "_mta-sts", case, record)
@@ -487,6 +488,15 @@ def _simple(ctx: DomainContext, label: str, case: str, record: str | None) -> di
         "name": ctx.zone.owner(label),
         "record": record,
     }
+
+
+def loopback_address(index: int, host: int) -> str:
+    """Return the address of host ``host`` of domain ``index``, inside 127.0.0.0/8.
+
+    Every address record of the lab is a loopback address, so that a tool that connects to
+    what it finds (SMTP STARTTLS, an MTA-STS policy, a BIMI logo) stays on this machine.
+    """
+    return f"127.{1 + host}.{(index >> 8) & 255}.{index & 255}"
 
 
 def _address(index: int, host: int) -> str:

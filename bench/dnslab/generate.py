@@ -26,6 +26,7 @@ from bench.dnslab.cases import (
     bimi_case,
     dkim_case,
     dmarc_case,
+    loopback_address,
     mta_sts_case,
     mx_case,
     spf_case,
@@ -146,7 +147,7 @@ def _domain(index: int, seed: int, providers: Providers) -> tuple[ZoneBuilder, d
     domain = domain_name(index, providers.tld)
     profile = rng.choices([p for p, _ in PROFILES], [w for _, w in PROFILES])[0]
     zone = ZoneBuilder(domain, nameserver=providers.nameserver)
-    zone.add("@", "A", f"192.0.2.{1 + index % 250}")
+    zone.add("@", "A", loopback_address(index, 0))
     ctx = DomainContext(domain, index, profile, rng, zone, providers, seed)
     if rng.random() < 0.3:
         zone.add_txt("@", [rng.choice(NOISE_TXT)])

@@ -76,16 +76,16 @@ class Providers:
 
     def _zone(self, origin: str) -> ZoneBuilder:
         zone = ZoneBuilder(origin, nameserver=self.nameserver)
-        zone.add("@", "A", "192.0.2.250")
+        zone.add("@", "A", "127.0.0.250")  # every lab address is loopback
         self.zones[origin] = zone
         return zone
 
     def _mailhost(self, index: int) -> None:
         zone = self._zone(self.mailhost(index))
         if index == 0:
-            zone.add("ns1", "A", "192.0.2.253")
-        zone.add("mx1", "A", f"198.51.100.{10 + index}")
-        zone.add("mx2", "A", f"198.51.100.{20 + index}")
+            zone.add("ns1", "A", "127.0.0.253")
+        zone.add("mx1", "A", f"127.0.0.{10 + index}")
+        zone.add("mx2", "A", f"127.0.0.{20 + index}")
         net = f"198.51.100.{64 * index}/26"
         zone.add_txt("_spf", [f"v=spf1 ip4:{net} ip6:2001:db8:{100 + index}::/48 ~all"])
 

@@ -136,6 +136,14 @@ def test_ground_truth_matches_data(lab: Lab, zones: ZoneResolver) -> None:
                 assert found == dest["authorized"], name
 
 
+def test_every_address_is_loopback(zones: ZoneResolver) -> None:
+    """Every A record points into 127.0.0.0/8, so tools that connect stay on this machine."""
+    addresses = [a for name in zones.names() for a in zones.lookup(name, "A").addresses()]
+    assert len(addresses) > 200
+    assert all(address.startswith("127.") for address in addresses)
+    assert all(zones.lookup(name, "AAAA").addresses() == [] for name in zones.names())
+
+
 def test_lookup_limit_chain_is_deep_enough(lab: Lab, zones: ZoneResolver) -> None:
     """A lookup-limit domain's include chain really costs more than 10 lookups."""
     entries = [e for e in lab.manifest if e["spf"]["case"] == "lookup-limit"]
