@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench.dnslab`` importab
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.dnslab.generate import Lab, generate, load_lab
-from bench.dnslab.load import LoadResult, lab_questions, run_load
+from bench.dnslab.load import LoadResult, dnsperf_binary, lab_questions, run_dnsperf, run_load
 from bench.dnslab.nsd import NsdError, NsdServer
 
 CHECKZONE = "/usr/sbin/nsd-checkzone"
@@ -106,10 +106,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     questions = lab_questions(lab.manifest)
     print(f"read the lab ({len(questions)} questions) in {time.perf_counter() - start:.1f}s")
     if args.port:
-        result = run_load(
-            args.host, args.port, questions, count=args.queries, seconds=args.seconds,
-            window=args.window, clients=args.clients,
-        )  # fmt: skip
+        result = _load(args, args.port, questions)
         _print_load(result, args)
         return 0
     with tempfile.TemporaryDirectory(prefix="dnslab-nsd-") as workdir:
@@ -118,16 +115,24 @@ def cmd_load(args: argparse.Namespace) -> int:
         server.start()
         try:
             print(f"NSD started with {len(lab.origins)} zones in {_since(start)}")
-            result = run_load(
-                args.host, server.port, questions, count=args.queries, seconds=args.seconds,
-                window=args.window, clients=args.clients,
-            )  # fmt: skip
+            result = _load(args, server.port, questions)
         finally:
             start = time.perf_counter()
             server.stop()
             print(f"NSD stopped in {_since(start)}")
     _print_load(result, args)
     return 0
+
+
+def _load(args: argparse.Namespace, port: int, questions: list[tuple[str, str]]) -> LoadResult:
+    """Send the load with the tool asked for (dnsperf when installed, by default)."""
+    tool = args.tool or ("dnsperf" if dnsperf_binary() else "python")
+    args.tool = tool
+    run = run_dnsperf if tool == "dnsperf" else run_load
+    return run(
+        args.host, port, questions, count=args.queries, seconds=args.seconds,
+        window=args.window, clients=args.clients,
+    )  # fmt: skip
 
 
 def _since(start: float) -> str:
@@ -138,9 +143,9 @@ def _print_load(result: LoadResult, args: argparse.Namespace) -> None:
     lost = result.sent - result.answered
     print(
         f"{result.answered}/{result.sent} answered ({lost} lost) in {result.elapsed:.2f}s: "
-        f"{result.qps:,.0f} answers/s with {args.clients} client(s), window {args.window}, "
-        f"{args.servers} NSD server process(es); rcodes {dict(result.rcodes)}, "
-        f"truncated {result.truncated}"
+        f"{result.qps:,.0f} answers/s ({args.tool}, {args.clients} client(s), "
+        f"window {args.window}, {args.servers} NSD server process(es)); "
+        f"rcodes {dict(result.rcodes)}, truncated {result.truncated}"
     )
 
 
@@ -192,6 +197,11 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument("--seconds", type=float, default=20.0)
             cmd.add_argument("--window", type=int, default=64)
             cmd.add_argument("--clients", type=int, default=1)
+            cmd.add_argument(
+                "--tool",
+                choices=("dnsperf", "python"),
+                help="load generator (default: dnsperf when installed, else the Python one)",
+            )
     stats = sub.add_parser("stats", help="print the manifest's case counts")
     stats.add_argument("lab")
     stats.set_defaults(func=cmd_stats)

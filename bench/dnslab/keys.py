@@ -14,7 +14,9 @@ from math import gcd
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-__all__ = ["ed25519_public_b64", "rsa_public_b64"]
+from bench.dnslab.keypool import RSA_POOL
+
+__all__ = ["ed25519_public_b64", "generate_rsa_public_b64", "rsa_public_b64"]
 
 _SMALL_PRIMES = [p for p in range(3, 10_000) if all(p % d for d in range(2, int(p**0.5) + 1))]
 _SMALL_PRODUCT = 1
@@ -51,9 +53,18 @@ def _prime(bits: int, rng: random.Random) -> int:
             return candidate
 
 
-@cache
 def rsa_public_b64(bits: int, seed: str) -> str:
-    """Return the base64 SubjectPublicKeyInfo of an RSA key of ``bits`` derived from ``seed``."""
+    """Return the base64 SubjectPublicKeyInfo of an RSA key of ``bits`` derived from ``seed``.
+
+    Keys of the fixed pool (``pool-0``, ``pool-1`` at 1024 and 2048 bits) come from constants.
+    """
+    pooled = RSA_POOL.get((bits, seed))
+    return pooled if pooled is not None else generate_rsa_public_b64(bits, seed)
+
+
+@cache
+def generate_rsa_public_b64(bits: int, seed: str) -> str:
+    """Return the RSA public key of ``bits`` derived from ``seed``, computed (slow)."""
     rng = random.Random(f"rsa-{bits}-{seed}")
     while True:
         p, q = _prime(bits // 2, rng), _prime(bits // 2, rng)

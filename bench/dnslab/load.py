@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import re
 import select
+import shutil
 import socket
 import struct
+import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -21,7 +25,7 @@ from typing import Any
 import dns.message
 import dns.rcode
 
-__all__ = ["LoadResult", "blast", "lab_questions", "run_load"]
+__all__ = ["LoadResult", "blast", "dnsperf_binary", "lab_questions", "run_dnsperf", "run_load"]
 
 LOOPBACK_V4 = "127."
 MAX_DISTINCT = 50_000  # distinct queries built (45 us each); the load cycles through them
@@ -159,3 +163,55 @@ def run_load(
         for part in pool.map(_blast_worker, jobs):
             total.merge(part)
     return total
+
+
+def dnsperf_binary() -> str | None:
+    """Return the path of ``dnsperf`` (Debian package dnsperf), or None when not installed."""
+    return shutil.which("dnsperf")
+
+
+def run_dnsperf(
+    host: str,
+    port: int,
+    questions: Sequence[tuple[str, str]],
+    *,
+    count: int,
+    seconds: float,
+    window: int = 100,
+    clients: int = 1,
+) -> LoadResult:
+    """Run dnsperf against ``host``:``port`` through ``questions``; return what it reports.
+
+    Stops after ``seconds`` or once ``count`` questions were sent. Raises ``ValueError`` for a
+    host outside loopback and ``RuntimeError`` when dnsperf is missing or fails.
+    """
+    _check_loopback(host)
+    binary = dnsperf_binary()
+    if binary is None:
+        raise RuntimeError("dnsperf not installed (Debian package dnsperf)")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="ascii") as data:
+        data.write("".join(f"{name} {rdtype}\n" for name, rdtype in questions[:count]))
+        data.flush()
+        runs = max(1, count // max(1, min(count, len(questions))))
+        command = [binary, "-s", host, "-p", str(port), "-d", data.name, "-l", f"{seconds:g}"]
+        command += ["-n", str(runs), "-c", str(clients), "-T", str(clients), "-q", str(window)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"dnsperf failed: {done.stderr.strip() or done.stdout.strip()}")
+    return _parse_dnsperf(done.stdout)
+
+
+def _parse_dnsperf(text: str) -> LoadResult:
+    def number(label: str) -> float:
+        match = re.search(rf"{label}:\s+([\d.]+)", text)
+        return float(match.group(1)) if match else 0.0
+
+    result = LoadResult(
+        sent=int(number("Queries sent")),
+        answered=int(number("Queries completed")),
+        elapsed=number(r"Run time \(s\)"),
+    )
+    codes = re.search(r"Response codes:\s+(.*)", text)
+    for code, amount in re.findall(r"([A-Z]+) (\d+)", codes.group(1) if codes else ""):
+        result.rcodes[code] = int(amount)
+    return result

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from bench.dnslab import Lab, NsdServer, generate, load_lab
 from bench.dnslab.dnslab import main as dnslab_main
+from bench.dnslab.keypool import RSA_POOL
+from bench.dnslab.keys import generate_rsa_public_b64
 from bench.dnslab.load import blast, lab_questions
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -186,6 +188,15 @@ def test_dkim_keys_match_manifest(lab: Lab) -> None:
             elif key["cause"] == "revoked":
                 assert p == ""
     assert {"rsa2048", "rsa1024", "ed25519256", "revoked"} <= seen
+
+
+def test_key_pool_matches_generator() -> None:
+    """The pooled RSA keys are what the deterministic generator makes."""
+    assert generate_rsa_public_b64(1024, "pool-0") == RSA_POOL[(1024, "pool-0")]
+    sizes = {
+        bits: load_der_public_key(base64.b64decode(k)).key_size for (bits, _), k in RSA_POOL.items()
+    }
+    assert sizes == {1024: 1024, 2048: 2048}
 
 
 def test_zones_pass_nsd_checkzone(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
