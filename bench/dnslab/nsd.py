@@ -8,6 +8,7 @@ Used by the integration tests and by the lab's ``serve`` and ``load`` commands::
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -230,6 +231,7 @@ class NsdServer:
             stderr=subprocess.DEVNULL,
             cwd=self.workdir,
         )
+        atexit.register(self.stop)  # no NSD left behind if the caller forgets or fails
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
