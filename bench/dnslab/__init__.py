@@ -22,6 +22,7 @@ from bench.dnslab.nsd import (
     nsd_binary,
     zones_from_files,
 )
+from bench.dnslab.summary import summarize
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -35,5 +36,6 @@ __all__ = [
     "ipv6_loopback_available",
     "load_lab",
     "nsd_binary",
+    "summarize",
     "zones_from_files",
 ]

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,6 +28,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench.dnslab`` importab
 from bench.dnslab.generate import Lab, generate, load_lab
 from bench.dnslab.load import LoadResult, dnsperf_binary, lab_questions, run_dnsperf, run_load
 from bench.dnslab.nsd import NsdError, NsdServer
+from bench.dnslab.summary import summarize
 
 CHECKZONE = "/usr/sbin/nsd-checkzone"
 
@@ -150,17 +150,8 @@ def _print_load(result: LoadResult, args: argparse.Namespace) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    """Print the manifest's case counts per protocol (what a scan should find)."""
-    lab = load_lab(args.lab)
-    summary: dict[str, dict[str, int]] = {
-        "profile": dict(Counter(e["profile"] for e in lab.manifest))
-    }
-    for key in ("spf", "dmarc", "dkim", "mx", "mta_sts", "tls_rpt", "bimi"):
-        summary[key] = dict(Counter(e[key]["case"] for e in lab.manifest))
-    summary["spf_valid"] = dict(
-        Counter(str(e["spf"]["valid"]) for e in lab.manifest if e["spf"]["present"])
-    )
-    print(json.dumps(summary, indent=2))
+    """Print what a scan of the lab should count (see ``summary.summarize``), as JSON."""
+    print(json.dumps(summarize(load_lab(args.lab).manifest), indent=2))
     return 0
 
 
@@ -202,7 +193,7 @@ def parser() -> argparse.ArgumentParser:
                 choices=("dnsperf", "python"),
                 help="load generator (default: dnsperf when installed, else the Python one)",
             )
-    stats = sub.add_parser("stats", help="print the manifest's case counts")
+    stats = sub.add_parser("stats", help="print what a scan of the lab should count")
     stats.add_argument("lab")
     stats.set_defaults(func=cmd_stats)
     return top

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.dnslab import Lab, NsdServer, generate, load_lab
+from bench.dnslab import Lab, NsdServer, generate, load_lab, summarize
 from bench.dnslab.dnslab import main as dnslab_main
 from bench.dnslab.keypool import RSA_POOL
 from bench.dnslab.keys import generate_rsa_public_b64
@@ -109,6 +109,20 @@ def test_mix_covers_every_case(lab: Lab) -> None:
     assert authorized == {None, True, False}
     assert any(e["spf"]["split"] for e in lab.manifest)
     assert {"null", "cname", "dangling"} <= {e["mx"]["case"] for e in lab.manifest}
+
+
+def test_summary_adds_up(lab: Lab) -> None:
+    """The expected statistics agree with the manifest: causes explain every invalid record."""
+    summary = summarize(lab.manifest)
+    assert summary["domains"] == 200 == sum(summary["profile"].values())
+    for key in ("spf", "dmarc"):
+        part = summary[key]
+        assert part["present"] + part["case"].get("absent", 0) == 200
+        assert sum(part["cause"].values()) == part["present"] - part["valid"]
+    assert sum(summary["dmarc"]["policy"].values()) == summary["dmarc"]["valid"]
+    assert sum(summary["dmarc"]["external_authorized"].values()) == summary["dmarc"]["rua_external"]
+    valid_keys = sum(k["valid"] for e in lab.manifest for k in e["dkim"]["selectors"])
+    assert sum(summary["dkim"]["keys"].values()) == valid_keys
 
 
 def test_zone_resolver_serves_manifest_txt(lab: Lab, zones: ZoneResolver) -> None:
@@ -213,7 +227,7 @@ def test_cli_generate_and_stats(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "generated 12 domains" in capsys.readouterr().out
     assert dnslab_main(["stats", str(tmp_path)]) == 0
     stats = json.loads(capsys.readouterr().out)
-    assert sum(stats["profile"].values()) == 12
+    assert stats["domains"] == 12 == sum(stats["profile"].values())
 
 
 def test_cli_missing_lab_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
