@@ -186,15 +186,18 @@ def run_dnsperf(
     host outside loopback and ``RuntimeError`` when dnsperf is missing or fails.
     """
     _check_loopback(host)
+    if not questions:
+        raise ValueError("no questions to send")
     binary = dnsperf_binary()
     if binary is None:
         raise RuntimeError("dnsperf not installed (Debian package dnsperf)")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="ascii") as data:
-        data.write("".join(f"{name} {rdtype}\n" for name, rdtype in questions[:count]))
+        lines = [f"{name} {rdtype}\n" for name, rdtype in questions[:count]]
+        for start in range(0, count, len(lines)):  # exactly ``count`` lines, cycling
+            data.write("".join(lines[: count - start]))
         data.flush()
-        runs = max(1, count // max(1, min(count, len(questions))))
         command = [binary, "-s", host, "-p", str(port), "-d", data.name, "-l", f"{seconds:g}"]
-        command += ["-n", str(runs), "-c", str(clients), "-T", str(clients), "-q", str(window)]
+        command += ["-n", "1", "-c", str(clients), "-T", str(clients), "-q", str(window)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"dnsperf failed: {done.stderr.strip() or done.stdout.strip()}")
