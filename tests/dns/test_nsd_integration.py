@@ -218,3 +218,18 @@ def test_cli_nxdomain_against_nsd(server: NsdServer) -> None:
     )
     assert result.exit_code == 0
     assert "NXDOMAIN" in result.output
+
+
+def test_cli_zone_with_live_overlays_nsd(server: NsdServer, tmp_path: Path) -> None:
+    """--zone answers offline; with --live, names outside the zone come from the nameserver."""
+    local = tmp_path / "db.example.com"
+    local.write_text('$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n@ IN TXT "v=spf1 -all"\n')
+    name = f"multi.{ORIGIN}"
+    base = ["--zone", str(local), "--nameserver", server.nameserver, "--json", "dns", "query"]
+    offline = CliRunner().invoke(cli, [*base, name, "TXT"])
+    assert json.loads(offline.output)["status"] == "NXDOMAIN"  # not in the zones: offline
+    live = CliRunner().invoke(cli, [*base, name, "TXT", "--live"])
+    assert live.exit_code == 0, live.output
+    assert json.loads(live.output)["records"][0]["strings"][0] == "v=spf1 "
+    inside = CliRunner().invoke(cli, [*base, "example.com", "TXT", "--live"])
+    assert json.loads(inside.output)["records"][0]["strings"] == ["v=spf1 -all"]
