@@ -145,6 +145,11 @@ def test_ground_truth_matches_data(lab: Lab, zones: ZoneResolver) -> None:
             targets = [t[2:] for t in entry["spf"]["records"][0].split() if t.startswith("a:")]
             assert len(targets) == entry["spf"]["void_lookups"] >= 3
             assert all(zones.lookup(t, "A").is_void for t in targets)
+        if entry["spf"]["case"] == "include-loop":
+            back = zones.lookup(f"_spf.{entry['domain']}", "TXT").texts()
+            assert back == [f"v=spf1 include:{entry['domain']} ~all"]
+        if mx["case"] in ("provider", "own", "cname"):
+            assert all(zones.lookup(host, "A").addresses() for host in mx["hosts"])
         for dest in entry["dmarc"]["destinations"]:
             if dest["external"]:
                 name = f"{entry['domain']}._report._dmarc.{dest['domain']}"
