@@ -115,7 +115,15 @@ def cmd_load(args: argparse.Namespace) -> int:
         server.start()
         try:
             print(f"NSD started with {len(lab.origins)} zones in {_since(start)}")
+            cpu_before = server.cpu_seconds()
             result = _load(args, server.port, questions)
+            cpu_after = server.cpu_seconds()
+            if cpu_before is not None and cpu_after is not None and cpu_after > cpu_before:
+                cpu = cpu_after - cpu_before
+                print(
+                    f"NSD used {cpu:.2f} CPU seconds for {result.answered} answers: "
+                    f"{result.answered / cpu:,.0f} answers per NSD CPU-second"
+                )
         finally:
             start = time.perf_counter()
             server.stop()

@@ -141,6 +141,29 @@ class NsdServer:
         except OSError:
             return ""
 
+    def cpu_seconds(self) -> float | None:
+        """Return the CPU time (user + system) NSD and its descendant processes used so far.
+
+        Read from ``/proc`` (Linux); None when NSD is not running or ``/proc`` is unreadable.
+        """
+        if self.process is None or self.process.poll() is not None:
+            return None
+        try:
+            table = [_proc_stat(entry) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+        except OSError:
+            return None
+        children: dict[int, list[int]] = {}
+        ticks: dict[int, int] = {}
+        for pid, ppid, used in filter(None, table):
+            children.setdefault(ppid, []).append(pid)
+            ticks[pid] = used
+        total, todo = 0, [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            total += ticks.get(pid, 0)
+            todo += children.get(pid, [])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def start(self) -> NsdServer:
         """Start NSD and wait until it answers; return self. Raises ``NsdError``."""
         if not os.access(self.binary, os.X_OK):
@@ -259,3 +282,13 @@ class NsdServer:
 
     def _tail(self, lines: int = 20) -> str:
         return "\n".join(self.log().splitlines()[-lines:])
+
+
+def _proc_stat(proc: Path) -> tuple[int, int, int] | None:
+    """Return ``(pid, ppid, utime + stime in ticks)`` of one ``/proc/PID``, None if it is gone."""
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return int(proc.name), int(fields[1]), int(fields[11]) + int(fields[12])
