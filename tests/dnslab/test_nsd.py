@@ -49,3 +49,14 @@ def test_broken_zone_fails_fast(nsd: Callable[..., NsdServer], tmp_path: Path) -
     zone.write_text("$ORIGIN bad.test.\n@ 300 SOA ns1 host 1 2 3 4 5\n@ 300 MX ten mx\n")
     with pytest.raises(NsdZoneError, match=r"bad\.test\.zone:3: "):
         nsd({"bad.test": zone}, tmp_path / "work", startup_timeout=30)
+
+
+def test_cpu_seconds_while_running(nsd: Callable[..., NsdServer], tmp_path: Path) -> None:
+    """NSD's CPU time is readable while it runs and None once it stopped."""
+    zone = tmp_path / "cpu.test.zone"
+    zone.write_text("$ORIGIN cpu.test.\n@ 300 SOA ns1 host 1 2 3 4 5\n@ 300 NS ns1\n")
+    server = nsd({"cpu.test": zone}, tmp_path / "work")
+    used = server.cpu_seconds()
+    server.stop()
+    assert used is not None and used >= 0
+    assert server.cpu_seconds() is None
