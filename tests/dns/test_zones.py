@@ -75,6 +75,13 @@ async def test_mx_sorted(zone: ZoneResolver) -> None:
     assert answer.mx() == [MXRecord(10, "mx.example.com")]
 
 
+def test_null_mx_exchange_is_empty() -> None:
+    """A null MX (``0 .``) from a zone file has the empty exchange, as from a dict."""
+    zone = ZoneResolver.from_text("@ 300 IN MX 0 .\n", "example.net")
+    assert zone.lookup("example.net", "MX").mx() == [MXRecord(0, "")]
+    assert zone.lookup("example.net", "MX").records[0].to_text() == "0 ."
+
+
 async def test_queries_are_recorded(zone: ZoneResolver) -> None:
     """Every question is recorded, normalized, so tests can count lookups."""
     await zone.resolve("Example.COM.", "txt")

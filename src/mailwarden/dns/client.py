@@ -23,6 +23,9 @@ from mailwarden.errors import ConfigError, DnsError
 
 __all__ = ["DnsResolver", "Nameserver", "parse_nameserver"]
 
+#: Response codes after which the next nameserver is asked.
+_TRY_NEXT = frozenset({dns.rcode.SERVFAIL, dns.rcode.REFUSED, dns.rcode.NOTIMP, dns.rcode.FORMERR})
+
 
 @dataclass(frozen=True, slots=True)
 class Nameserver:
@@ -84,8 +87,9 @@ class DnsResolver:
     ``nameservers`` are ``host[:port]`` strings; when none are given the system resolver
     configuration is read (raises ``DnsError`` when it names none). Each query is sent over UDP
     to the nameservers in turn, up to ``retries + 1`` rounds, each attempt waiting ``timeout``
-    seconds; a truncated answer is asked again over TCP. At most ``max_in_flight`` queries are
-    outstanding at once. Outcomes are statuses, never exceptions.
+    seconds; a truncated answer is asked again over TCP; a server answering SERVFAIL, REFUSED,
+    NOTIMP or FORMERR is passed over for the next one. At most ``max_in_flight`` queries are
+    outstanding at once (per event loop). Outcomes are statuses, never exceptions.
     """
 
     def __init__(
@@ -105,13 +109,11 @@ class DnsResolver:
         self.retries = retries
         self.max_in_flight = max_in_flight
         self.dnssec = dnssec
-        self._semaphore: asyncio.Semaphore | None = None
+        self._gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.queries_sent = 0
 
     async def resolve(self, name: str, rdtype: str) -> Answer:
         """Return the answer for ``name`` / ``rdtype``; TIMEOUT when no nameserver answered."""
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.max_in_flight)
         qname = name.rstrip(".").lower()
         try:
             query = dns.message.make_query(
@@ -124,17 +126,43 @@ class DnsResolver:
         except (dns.exception.DNSException, ValueError) as exc:
             return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
         query.flags |= dns.flags.AD  # ask a validating resolver to report authentication
-        async with self._semaphore:
+        async with self._semaphore():
             return await self._ask_all(query, qname, rdtype)
 
+    def _semaphore(self) -> asyncio.Semaphore:
+        """Return the in-flight cap of the running event loop (one per loop, so a resolver
+        can be used from successive ``asyncio.run`` calls)."""
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            self._gate = (loop, asyncio.Semaphore(self.max_in_flight))
+        return self._gate[1]
+
     async def _ask_all(self, query: dns.message.Message, qname: str, rdtype: str) -> Answer:
+        """Ask each nameserver in turn; a server that refuses or fails is skipped for the next.
+
+        Servers that did not answer at all are asked again in each of ``retries`` more rounds.
+        SERVFAIL when every server that answered refused or failed, TIMEOUT when none answered.
+        """
         problems: list[str] = []
+        answered = False
+        pending = list(self.nameservers)
         for _ in range(self.retries + 1):
-            for server in self.nameservers:
+            silent = []
+            for server in pending:
                 response, problem = await self._ask(query, server)
-                if response is not None:
+                if response is None:
+                    problems.append(f"{server}: {problem}")
+                    silent.append(server)
+                elif response.rcode() in _TRY_NEXT:
+                    answered = True
+                    problems.append(f"{server}: rcode {dns.rcode.to_text(response.rcode())}")
+                else:
                     return _answer_from_response(response, qname, rdtype)
-                problems.append(f"{server}: {problem}")
+            pending = silent
+            if not pending:
+                break
+        if answered:
+            return Answer(qname, rdtype, Status.SERVFAIL, detail="; ".join(dict.fromkeys(problems)))
         detail = "no answer from " + "; ".join(dict.fromkeys(problems))
         return Answer(qname, rdtype, Status.TIMEOUT, detail=detail)
 

@@ -29,12 +29,14 @@ def record_from_rdata(rdata: Any) -> Record:
     if rdtype in ("A", "AAAA"):
         return AddressRecord(rdtype, str(rdata.address))
     if rdtype == "MX":
-        return MXRecord(int(rdata.preference), _name_text(rdata.exchange))
+        return MXRecord(int(rdata.preference), _name(rdata.exchange))
     if rdtype in _NAME_TYPES:
-        return NameRecord(rdtype, _name_text(rdata.target))
+        return NameRecord(rdtype, _name(rdata.target))
     return GenericRecord(rdtype, rdata.to_text())
 
 
-def _name_text(name: Any) -> str:
-    """Return a dnspython name in lower case without the final dot; the root is ``""``."""
-    return "" if name == dns.name.root else str(name.to_text(omit_final_dot=True)).lower()
+def _name(name: dns.name.Name) -> str:
+    """Return ``name`` in lower case without the final dot; the root (null MX) is ``""``."""
+    if name == dns.name.root:
+        return ""
+    return str(name.to_text(omit_final_dot=True)).lower()

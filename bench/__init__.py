@@ -1,0 +1,1 @@
+"""Benchmarks and the DNS lab; importable from the repository root (``import bench.dnslab``)."""
