@@ -47,14 +47,26 @@ async def test_mx_hosts_and_problems() -> None:
     result = await check_mx("example.com", resolver=ZONE)
     assert result.hosts == ("mx1.example.com", "alias.example.com", "gone.example.com")
     assert not result.null_mx
-    assert _codes(result) == {"mx.cname", "mx.host-unresolvable"}
+    assert _codes(result) == {"mx.cname", "mx.host-unresolvable", "mx.no-reverse-dns"}
 
 
 async def test_null_mx() -> None:
-    """A lone null MX is recognised and fine; beside other MX it is an error."""
+    """A lone null MX is recognised (info); beside other MX it is an error."""
     assert (await check_mx("null.example.com", resolver=ZONE)).null_mx
-    assert not _codes(await check_mx("null.example.com", resolver=ZONE))
+    assert _codes(await check_mx("null.example.com", resolver=ZONE)) == {"mx.null"}
     assert _codes(await check_mx("bad-null.example.com", resolver=ZONE)) == {"mx.null-with-others"}
+
+
+async def test_mx_reverse_dns() -> None:
+    """An MX address with a PTR record gives no reverse-DNS finding."""
+    zone = ZoneResolver.from_dict(
+        {
+            "example.net": {"MX": (10, "mx.example.net")},
+            "mx.example.net": {"A": "192.0.2.1"},
+            "1.2.0.192.in-addr.arpa": {"PTR": "mx.example.net"},
+        }
+    )
+    assert _codes(await check_mx("example.net", resolver=zone)) == set()
 
 
 async def test_mx_absent_and_ip_literal() -> None:

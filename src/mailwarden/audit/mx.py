@@ -26,7 +26,7 @@ async def check_mx(domain: str, *, resolver: Resolver, answer: Answer | None = N
     if not records:
         return MxResult((), False, (_no_mx(domain),))
     if any(r.exchange == "" for r in records):
-        findings = () if len(records) == 1 else (_null_with_others(domain),)
+        findings = (_null_mx(domain),) if len(records) == 1 else (_null_with_others(domain),)
         return MxResult((), True, findings)
     hosts = tuple(dict.fromkeys(r.exchange for r in records))
     per_host = await asyncio.gather(*(_check_host(h, resolver) for h in hosts))
@@ -56,7 +56,9 @@ async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
         )
     if a.is_error and aaaa.is_error:
         findings.append(dns_failure("mx", a))
-    elif not a.addresses() and not aaaa.addresses():
+    elif a.addresses() or aaaa.addresses():
+        findings.extend(await _reverse_dns(host, a.addresses() + aaaa.addresses(), resolver))
+    else:
         findings.append(
             Finding(
                 "mx.host-unresolvable",
@@ -64,6 +66,25 @@ async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
                 f"The MX host {host} has no A or AAAA record"
                 f"{' (the name does not exist)' if a.status is Status.NXDOMAIN else ''}.",
                 f"Publish an address for {host}, or remove the MX record that names it.",
+            )
+        )
+    return findings
+
+
+async def _reverse_dns(host: str, addresses: list[str], resolver: Resolver) -> list[Finding]:
+    """Return a finding naming the addresses of ``host`` that have no PTR record."""
+    names = [ipaddress.ip_address(a).reverse_pointer for a in addresses]
+    answers = await asyncio.gather(*(resolver.resolve(n, "PTR") for n in names))
+    missing = [a for a, answer in zip(addresses, answers, strict=True) if answer.is_void]
+    findings = []
+    if missing:
+        findings.append(
+            Finding(
+                "mx.no-reverse-dns",
+                Severity.INFO,
+                f"The MX host {host} has addresses without reverse DNS: {', '.join(missing)}; "
+                "some receivers distrust mail servers without a PTR record.",
+                f"Ask the owner of {', '.join(missing)} to publish a PTR record naming {host}.",
             )
         )
     return findings
@@ -83,6 +104,15 @@ def _no_mx(domain: str) -> Finding:
         Severity.INFO,
         f"{domain} publishes no MX record; mail to it falls back to its address records.",
         f"If {domain} receives no mail, publish a null MX: `{domain}. IN MX 0 .`",
+    )
+
+
+def _null_mx(domain: str) -> Finding:
+    return Finding(
+        "mx.null",
+        Severity.INFO,
+        f"{domain} publishes a null MX (RFC 7505): it accepts no mail.",
+        "Nothing to do if the domain should receive no mail; otherwise publish real MX hosts.",
     )
 
 
