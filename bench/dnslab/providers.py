@@ -26,6 +26,9 @@ class Providers:
     zones: dict[str, ZoneBuilder] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # The TLD itself, holding nothing: a name that is not delegated then answers NXDOMAIN,
+        # as at a real TLD (DMARC tree walks and PSL lookups ask for _dmarc.<tld>).
+        self._zone(self.tld)
         for index in range(MAILHOSTS):
             self._mailhost(index)
         self._bulkmail()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from mailwarden.audit.model import DkimKey, DkimSummary, DmarcSummary, SpfSummary
 from mailwarden.dns import Resolver
 from mailwarden.findings import Finding, Severity
@@ -29,16 +31,53 @@ async def run_dmarc(domain: str, *, resolver: Resolver) -> DmarcSummary:
     from mailwarden.dmarc import lint_dmarc
 
     lint = await lint_dmarc(domain, resolver=resolver)
+    policy = lint.policy.value if lint.policy is not None else None
+    subdomain = lint.subdomain_policy.value if lint.subdomain_policy is not None else None
+    findings = list(lint.findings)
+    if lint.valid and subdomain == "none" and policy != "none":
+        findings.append(_subdomain_none(domain))
+    findings += await _destination_mx(lint.rua + lint.ruf, resolver)
     return DmarcSummary(
         lint.record,
         lint.valid,
-        lint.policy,
-        lint.subdomain_policy,
+        policy,
+        subdomain,
         tuple(lint.rua),
         tuple(lint.ruf),
         lint.external_rua_authorized,
-        tuple(lint.findings),
+        tuple(findings),
     )
+
+
+def _subdomain_none(domain: str) -> Finding:
+    return Finding(
+        "dmarc.subdomain-policy-none",
+        Severity.WARNING,
+        f"sp=none leaves mail from subdomains of {domain} unprotected while the domain "
+        "itself is protected.",
+        "Remove sp=none (subdomains then follow p=) or set sp=quarantine or sp=reject.",
+    )
+
+
+async def _destination_mx(uris: tuple[str, ...], resolver: Resolver) -> list[Finding]:
+    """Return a finding for each mailto: report destination whose domain accepts no mail."""
+    domains = sorted({u.split("@", 1)[1].split("!")[0].lower() for u in uris if "@" in u})
+    answers = await asyncio.gather(*(resolver.resolve(d, "MX") for d in domains))
+    findings = []
+    for destination, answer in zip(domains, answers, strict=True):
+        hosts = [r.exchange for r in answer.mx() if r.exchange]
+        if answer.is_error or hosts:
+            continue
+        findings.append(
+            Finding(
+                "dmarc.report-destination-no-mx",
+                Severity.WARNING,
+                f"The report destination domain {destination} has no MX record, "
+                "so reports sent there may never arrive.",
+                f"Publish MX records for {destination}, or send reports to a domain that has them.",
+            )
+        )
+    return findings
 
 
 async def run_dkim(
