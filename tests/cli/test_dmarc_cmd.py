@@ -1,0 +1,46 @@
+"""`mailwarden dmarc check`: text and JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mailwarden.cli import cli
+from mailwarden.demo import demo_zone_files
+
+ZONES = {Path(p).name.removesuffix(".zone"): str(p) for p in demo_zone_files()}
+
+
+def test_check_good_domain() -> None:
+    """example.com's record is shown with tag meanings; exit 0."""
+    result = CliRunner().invoke(cli, ["dmarc", "check", "example.com", "-z", ZONES["example.com"]])
+    assert result.exit_code == 0, result.output
+    assert "p=reject: Mail from example.com that fails DMARC: reject." in result.output
+
+
+def test_check_broken_domain_json() -> None:
+    """example.org's broken record gives findings in JSON and exit 1."""
+    result = CliRunner().invoke(
+        cli, ["dmarc", "check", "example.org", "--json", "-z", ZONES["example.org"]]
+    )
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["valid"] is False
+    assert "dmarc.no-policy" in [f["code"] for f in data["findings"]]
+
+
+def test_check_rfc7489_mode() -> None:
+    """--mode rfc7489 is accepted."""
+    result = CliRunner().invoke(
+        cli, ["dmarc", "check", "example.com", "--mode", "rfc7489", "-z", ZONES["example.com"]]
+    )
+    assert result.exit_code == 0
+
+
+def test_check_bad_domain_exit_2() -> None:
+    """A malformed domain exits 2 without a traceback."""
+    result = CliRunner().invoke(cli, ["dmarc", "check", "a..b", "-z", ZONES["example.com"]])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
