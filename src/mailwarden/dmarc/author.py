@@ -90,7 +90,7 @@ def author_domains(headers: Sequence[tuple[str, str]]) -> AuthorDomains:
             exc.code, Severity.ERROR, exc.message, "The author cannot be authenticated; reject."
         )
         return AuthorDomains((), (), exc.code, (finding,))
-    findings: tuple[Finding, ...] = ()
+    findings = _display_name_findings(values[0])
     if len(domains) > MAX_AUTHOR_DOMAINS:
         finding = Finding(
             "dmarc.from-too-many-domains",
@@ -100,7 +100,7 @@ def author_domains(headers: Sequence[tuple[str, str]]) -> AuthorDomains:
         )
         return AuthorDomains(domains, addresses, finding.code, (finding,))
     if len(addresses) > 1:
-        findings = (
+        findings += (
             Finding(
                 "dmarc.from-several-mailboxes",
                 Severity.WARNING,
@@ -109,6 +109,24 @@ def author_domains(headers: Sequence[tuple[str, str]]) -> AuthorDomains:
             ),
         )
     return AuthorDomains(domains, addresses, None, findings)
+
+
+def _display_name_findings(value: str) -> tuple[Finding, ...]:
+    """Warn when a display name itself looks like an address (out of DMARC's scope)."""
+    tokens = _tokens(value)
+    if ("s", "<") not in tokens:
+        return ()
+    phrase = tokens[: tokens.index(("s", "<"))]
+    if not any(kind == "q" and "@" in text for kind, text in phrase):
+        return ()
+    return (
+        Finding(
+            "dmarc.from-display-name-address",
+            Severity.WARNING,
+            "From's display name contains an address that is not the author's.",
+            "DMARC checks only the address; show the real address to the reader.",
+        ),
+    )
 
 
 def _domains(addresses: tuple[str, ...]) -> tuple[str, ...]:
@@ -198,6 +216,11 @@ def _quoted(value: str, i: int, tokens: list[tuple[str, str]]) -> int:
 
 def _mailboxes(value: str) -> tuple[str, ...]:
     tokens = _tokens(value)
+    if ("s", ":") in tokens or ("s", ";") in tokens:
+        raise _FromError(
+            "dmarc.from-route-or-group",
+            "From uses a group or a source route, which hide the real author.",
+        )
     elements: list[list[tuple[str, str]]] = [[]]
     for token in tokens:
         if token == ("s", ","):
@@ -213,11 +236,6 @@ def _mailboxes(value: str) -> tuple[str, ...]:
 
 
 def _mailbox(tokens: list[tuple[str, str]]) -> str:
-    if ("s", ":") in tokens or ("s", ";") in tokens:
-        raise _FromError(
-            "dmarc.from-route-or-group",
-            "From uses a group or a source route, which hide the real author.",
-        )
     if ("s", "<") in tokens:
         start = tokens.index(("s", "<"))
         if tokens[-1] != ("s", ">") or ("s", "<") in tokens[start + 1 :]:
@@ -235,6 +253,12 @@ def _addr_spec(tokens: list[tuple[str, str]]) -> str:
     ats = [i for i, token in enumerate(tokens) if token == ("s", "@")]
     if not tokens:
         raise _FromError("dmarc.from-no-address", "From has an empty address <>.")
+    if any(kind == "a" and "=?" in text for kind, text in tokens):
+        raise _FromError(
+            "dmarc.from-encoded-word", "From has an encoded word where an address belongs."
+        )
+    if not ats:
+        raise _FromError("dmarc.from-no-address", "From names no address.")
     if len(ats) != 1:
         raise _FromError("dmarc.from-unparseable", "From's address does not have one '@'.")
     local, domain = tokens[: ats[0]], tokens[ats[0] + 1 :]
@@ -245,8 +269,11 @@ def _addr_spec(tokens: list[tuple[str, str]]) -> str:
     if any(kind not in ("a", "s") or (kind == "s" and text != ".") for kind, text in domain):
         raise _FromError("dmarc.from-unparseable", "From's domain has unexpected characters.")
     domain_text = "".join(text for _, text in domain)
-    if "=?" in domain_text:
-        raise _FromError("dmarc.from-encoded-word", "From's domain is an encoded word.")
+    if any(kind == "q" and "@" in text for kind, text in local):
+        raise _FromError(
+            "dmarc.from-ambiguous-local-part",
+            "From's quoted local part contains '@', which mail readers may show as the domain.",
+        )
     local_text = "".join(f'"{t}"' if kind == "q" else t for kind, t in local)
     if any(kind in ("s", "l") and text != "." for kind, text in local):
         raise _FromError("dmarc.from-unparseable", "From's local part has special characters.")
