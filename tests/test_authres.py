@@ -114,6 +114,7 @@ def test_parse_values_with_equals() -> None:
         "x; =pass",
         'x; spf="pass',
         "x; spf=pass (open",
+        "x; spf=pass )",
         "x; spf=pass foo=bar",
         "x y; spf=pass",
         "x; sp f=pass",

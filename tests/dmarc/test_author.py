@@ -7,6 +7,8 @@ passes: the From header is either read as RFC 5322 says, or refused (permerror, 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mailwarden.dmarc import (
     DmarcResultCode,
@@ -269,3 +271,10 @@ async def test_attack_spf_domain_with_comment() -> None:
         "example.com", spf=Spf("pass", "example.com(.attacker.example)"), resolver=zone(RECORDS)
     )
     assert result.result is DmarcResultCode.FAIL
+
+
+@given(st.text(max_size=200))
+def test_from_parser_never_crashes(value: str) -> None:
+    """Any From value gives domains or a problem code, never an exception."""
+    found = author_domains([("From", value)])
+    assert found.domains or found.problem is not None

@@ -162,6 +162,8 @@ def _tokens(value: str) -> list[tuple[str, str]]:
             i += 1
         elif ch == "(":
             i = _skip_comment(value, i)
+        elif ch == ")":
+            raise _FromError("dmarc.from-unparseable", "From has an unbalanced ')'.")
         elif ch == '"':
             i = _quoted(value, i, tokens)
         elif ch == "[":
