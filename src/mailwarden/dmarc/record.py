@@ -10,7 +10,7 @@ the first occurrence of a repeated tag is kept.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mailwarden.dmarc.types import AlignmentMode, Policy, PsdFlag
 from mailwarden.dmarc.uri import ReportUri, parse_report_uri
@@ -204,7 +204,9 @@ class _Builder:
             usable=usable,
         )
         self.advise(record)
-        return _with_findings(record, self.findings)
+        # The record is complete only now; set its findings once (cheaper than a copy).
+        object.__setattr__(record, "findings", tuple(self.findings))
+        return record
 
     def bad_value(self, name: str, value: str, allowed: str) -> None:
         """Note that ``name`` has a value outside its grammar (it is then ignored)."""
@@ -382,6 +384,3 @@ class _Builder:
                 "Add rua=mailto:dmarc-reports@your-domain.example.",
             )
 
-
-def _with_findings(record: DmarcRecord, findings: list[Finding]) -> DmarcRecord:
-    return replace(record, findings=tuple(findings))
