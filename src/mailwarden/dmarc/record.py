@@ -383,4 +383,3 @@ class _Builder:
                 "No rua= tag: nobody sends you aggregate reports.",
                 "Add rua=mailto:dmarc-reports@your-domain.example.",
             )
-
