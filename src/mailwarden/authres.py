@@ -120,7 +120,8 @@ def build_authentication_results(
 ) -> AuthenticationResults:
     """Return the Authentication-Results for the given SPF, DKIM and DMARC results.
 
-    SPF gets ``smtp.mailfrom`` (the MAIL FROM address, or the SPF domain) and ``smtp.helo``;
+    SPF gets ``smtp.mailfrom`` (the MAIL FROM address, absent for the null sender) and
+    ``smtp.helo`` (the HELO name, or the SPF domain without either);
     each DKIM signature ``header.d`` and ``header.s``; DMARC ``header.from`` and
     ``policy.dmarc`` (the disposition), with the selected policy in a comment. Raises
     ``ParseError`` when ``authserv_id`` is not a usable token.
@@ -142,11 +143,10 @@ def build_authentication_results(
 
 def _spf_entry(spf: SpfResultLike, mail_from: str | None, helo: str | None) -> AuthResult:
     props = []
-    sender = mail_from or spf.domain
-    if sender:
-        props.append(AuthResProperty("smtp", "mailfrom", sender))
-    if helo:
-        props.append(AuthResProperty("smtp", "helo", helo))
+    if mail_from:
+        props.append(AuthResProperty("smtp", "mailfrom", mail_from))
+    if helo or not mail_from:
+        props.append(AuthResProperty("smtp", "helo", helo or spf.domain))
     return AuthResult("spf", _word(spf.result), properties=tuple(props))
 
 
