@@ -185,3 +185,12 @@ async def test_rfc7489_ignores_intermediate() -> None:
     assert found.record is None
     nine = await discover_policy("a.b.example.com", RecordFetcher(resolver))
     assert nine.policy_domain == "b.example.com"
+
+
+async def test_name_too_long_for_dmarc_prefix() -> None:
+    """An author domain too long for a _dmarc prefix is skipped, not a DNS error."""
+    author = ".".join(["a" * 60] * 4)[:240] + ".example.com"
+    resolver = zone({"_dmarc.example.com": "v=DMARC1; p=reject"})
+    found = await discover_policy(author, RecordFetcher(resolver))
+    assert not found.temperror and found.policy_domain == "example.com"
+    assert all(len(name) <= 253 for name, _ in resolver.queries)

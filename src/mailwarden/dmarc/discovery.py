@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 MAX_WALK_QUERIES = 8
+_MAX_NAME = 253
 
 
 class LookupStatus(StrEnum):
@@ -107,6 +108,9 @@ class RecordFetcher:
 
     async def lookup(self, domain: str) -> Lookup:
         """Return the DMARC lookup for ``domain`` (one TXT query at ``_dmarc.<domain>``)."""
+        if domain not in self._seen and len(domain) + len("_dmarc.") > _MAX_NAME:
+            # Such a name cannot exist in the DNS: nothing to ask, no record there.
+            self._seen[domain] = Lookup(domain, LookupStatus.NONE, Status.NXDOMAIN)
         if domain not in self._seen:
             self.queries += 1
             answer = await self.resolver.resolve(f"_dmarc.{domain}", "TXT")
