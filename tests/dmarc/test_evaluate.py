@@ -280,3 +280,15 @@ async def test_rfc7489_relaxed_uses_psl() -> None:
     )
     assert result.result is DmarcResultCode.PASS
     assert resolver.queries == [("_dmarc.example.co.uk", "TXT")]
+
+
+async def test_author_from_message_bytes_or_headers() -> None:
+    """evaluate_dmarc also takes the message or its header fields."""
+    message = b"From: Test <t@example.com>\r\nSubject: x\r\n\r\nbody"
+    by_bytes = await run(message, EXAMPLE, spf=Spf("pass", "example.com"))  # type: ignore[arg-type]
+    by_headers = await run(
+        [("From", " t@example.com")],
+        EXAMPLE,
+        spf=Spf("pass", "example.com"),  # type: ignore[arg-type]
+    )
+    assert by_bytes.result is DmarcResultCode.PASS and by_headers.author_domain == "example.com"

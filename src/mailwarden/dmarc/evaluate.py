@@ -7,11 +7,16 @@ shapes); they are never recomputed here.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from mailwarden.dmarc.alignment import Alignment, align_dkim, align_spf
-from mailwarden.dmarc.author import MAX_AUTHOR_DOMAINS, AuthorDomains
+from mailwarden.dmarc.author import (
+    MAX_AUTHOR_DOMAINS,
+    AuthorDomains,
+    author_domains,
+    parse_header_block,
+)
 from mailwarden.dmarc.discovery import RecordFetcher, discover_policy
 from mailwarden.dmarc.record import DmarcRecord
 from mailwarden.dmarc.types import (
@@ -61,7 +66,7 @@ class DmarcResult:
 
 
 async def evaluate_dmarc(
-    author: str | AuthorDomains,
+    author: str | AuthorDomains | bytes | Sequence[tuple[str, str]],
     *,
     spf: SpfResultLike | None = None,
     dkim: Iterable[DkimResultLike] = (),
@@ -71,17 +76,22 @@ async def evaluate_dmarc(
 ) -> DmarcResult:
     """Return the DMARC result for a message from ``author`` with the given SPF and DKIM results.
 
-    ``author`` is the author domain or the outcome of :func:`author_domains` on the message's
-    From header: an unusable From gives ``permerror`` with disposition ``reject``, and several
-    author domains are each evaluated, the strictest failing one deciding. ``mode`` is
+    ``author`` is the author domain, the message (bytes), its ``(name, value)`` header fields,
+    or the outcome of :func:`author_domains` on its From header. An unusable From gives
+    ``permerror`` with disposition ``reject``; several author domains are each evaluated,
+    the strictest failing one deciding. ``mode`` is
     ``rfc9989`` (tree walk, ``t=y``) or ``rfc7489`` (Public Suffix List, ``pct`` sampled with
     ``rng``). Never raises for protocol problems.
     """
     spec = Mode(mode)
     dkim_results = tuple(dkim)
     fetcher = RecordFetcher(resolver)
-    if isinstance(author, str):
+    if isinstance(author, bytes):
+        author = author_domains(parse_header_block(author))
+    elif isinstance(author, str):
         author = _single(author)
+    elif not isinstance(author, AuthorDomains):
+        author = author_domains(author)
     if author.problem is not None:
         return _unusable_author(author, spec)
     results = []
