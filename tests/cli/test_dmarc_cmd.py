@@ -44,3 +44,13 @@ def test_check_bad_domain_exit_2() -> None:
     result = CliRunner().invoke(cli, ["dmarc", "check", "a..b", "-z", ZONES["example.com"]])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_check_dns_unreachable_exit_3() -> None:
+    """No nameserver answering (a closed loopback port): exit 3 with dmarc.dns-error."""
+    result = CliRunner().invoke(
+        cli,
+        ["dmarc", "check", "example.com", "--nameserver", "127.0.0.1:9", "--timeout", "0.2"],
+    )
+    assert result.exit_code == 3
+    assert "dmarc.dns-error" in result.output

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from mailwarden.cli.app import EXIT_FAILED, cli
+from mailwarden.cli.app import EXIT_ENVIRONMENT, EXIT_FAILED, cli
 from mailwarden.cli.render import console, echo_json
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.dmarc import DmarcLintResult, lint_dmarc
@@ -36,13 +36,16 @@ def dmarc_group() -> None:
 def check(settings: Settings, domain: str, mode: str) -> None:
     """Show the DMARC record that applies to DOMAIN, what each tag means, and findings.
 
-    Exit 0 when the record is usable and no finding is an error, 1 otherwise.
+    Exit 0 when the record is usable and no finding is an error, 1 otherwise, 3 when the
+    record could not be looked up.
     """
     result = asyncio.run(lint_dmarc(domain, resolver=settings.resolver(), mode=mode))
     if settings.json:
         echo_json(result)
     else:
         _print(result)
+    if result.record is None and any(f.code == "dmarc.dns-error" for f in result.findings):
+        click.get_current_context().exit(EXIT_ENVIRONMENT)
     if not result.valid or worst_severity(list(result.findings)) is Severity.ERROR:
         click.get_current_context().exit(EXIT_FAILED)
 
