@@ -163,3 +163,32 @@ def test_strip_forged() -> None:
 def test_claims_prefix_not_enough() -> None:
     """A longer id that starts with ours is not ours."""
     assert not claims_authserv_id(" mx.example.org.evil; spf=pass", "mx.example.org")
+
+
+def test_header_helpers() -> None:
+    """prop() misses give None; a version is written back; escapes in comments are kept."""
+    parsed = parse_authentication_results(r" mx.example 1; spf=pass (a \) b) smtp.helo=h")
+    assert parsed.results[0].prop("smtp", "mailfrom") is None
+    assert parsed.results[0].comments == (r"a \) b",)
+    assert parsed.to_text() == r"mx.example 1; spf=pass (a \) b) smtp.helo=h"
+
+
+def test_build_minimal() -> None:
+    """Without SPF or DMARC, a DKIM result without selector gives header.d only."""
+    header = build_authentication_results("mx.example", dkim=[Dkim("pass", "example.com", "")])
+    assert header.to_text() == "mx.example; dkim=pass header.d=example.com"
+    assert build_authentication_results("mx.example").to_text() == "mx.example; none"
+
+
+@pytest.mark.parametrize(
+    "value", ["x; ;", "x; sp_f=pass", "x; spf/a=pass", "x" * 70_000, "x; spf=pa$s"]
+)
+def test_parse_more_errors(value: str) -> None:
+    """Empty results, bad keywords, bad versions and huge headers raise ParseError."""
+    with pytest.raises(ParseError):
+        parse_authentication_results(value)
+
+
+def test_claims_nothing_from_empty() -> None:
+    """An empty header claims no authserv-id."""
+    assert not claims_authserv_id("   ", "mx.example.org")

@@ -278,3 +278,43 @@ def test_from_parser_never_crashes(value: str) -> None:
     """Any From value gives domains or a problem code, never an exception."""
     found = author_domains([("From", value)])
     assert found.domains or found.problem is not None
+
+
+def test_header_block_edge_cases() -> None:
+    """Lines without a colon are skipped; the header block ends at the first empty line."""
+    headers = parse_header_block(b"garbage line\nFrom: a@example.com\n\nFrom: b@example.org\n")
+    assert headers == [("From", " a@example.com")]
+
+
+def test_escapes_in_comments_and_quotes() -> None:
+    """Backslash escapes inside comments and quoted strings do not end them early."""
+    found = authors(msg(r'From: "Te\"st" (a \) comment) <t@example.com>'))
+    assert found.domains == ("example.com",)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a@b@example.com",
+        "@example.com",
+        "a@",
+        "a@example.[com]",
+        "a<b>@example.com",
+        'a@exam"ple".com',
+    ],
+)
+async def test_malformed_addr_spec(value: str) -> None:
+    """Two '@', a missing part, or specials in the address are refused."""
+    result = await verdict(msg(f"From: {value}"))
+    assert result.result is DmarcResultCode.PERMERROR
+
+
+async def test_attack_nul_identifier_inside_victim_zone() -> None:
+    """A DKIM d= with a NUL byte never aligns, even when it ends in the victim's domain."""
+    result = await evaluate_dmarc(
+        "example.com",
+        dkim=[Dkim("pass", "attacker.example\x00.example.com")],
+        resolver=zone(RECORDS),
+    )
+    assert result.result is DmarcResultCode.FAIL
+    assert not result.alignments[0].aligned

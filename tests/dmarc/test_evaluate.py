@@ -292,3 +292,54 @@ async def test_author_from_message_bytes_or_headers() -> None:
         spf=Spf("pass", "example.com"),  # type: ignore[arg-type]
     )
     assert by_bytes.result is DmarcResultCode.PASS and by_headers.author_domain == "example.com"
+
+
+async def test_several_authors_all_pass() -> None:
+    """Several author domains that all pass give pass."""
+    records = {
+        "_dmarc.example.com": "v=DMARC1; p=reject",
+        "_dmarc.example.org": "v=DMARC1; p=reject",
+    }
+    message = b"From: a@example.com, b@example.org\r\n\r\n"
+    result = await run(
+        message,  # type: ignore[arg-type]
+        records,
+        dkim=[Dkim("pass", "example.com"), Dkim("pass", "example.org")],
+    )
+    assert result.result is DmarcResultCode.PASS
+    assert result.author_domains == ("example.com", "example.org")
+
+
+async def test_np_existence_lookup_timeout() -> None:
+    """When the author's existence cannot be learnt, np cannot be chosen: temperror."""
+    resolver = zone(
+        {"_dmarc.example.com": "v=DMARC1; p=none; np=reject"},
+        **{"ghost.example.com": {"TIMEOUT": True}},
+    )
+    result = await evaluate_dmarc("ghost.example.com", resolver=resolver)
+    assert result.result is DmarcResultCode.TEMPERROR
+
+
+async def test_existence_known_from_dmarc_lookup() -> None:
+    """A _dmarc name that exists proves the author exists: no extra A query."""
+    resolver = zone(
+        {"_dmarc.example.com": "v=DMARC1; p=none; np=reject", "_dmarc.mail.example.com": "hi"}
+    )
+    result = await evaluate_dmarc("mail.example.com", resolver=resolver)
+    assert result.policy is Policy.NONE
+    assert ("mail.example.com", "A") not in resolver.queries
+
+
+async def test_rfc7489_dns_error() -> None:
+    """RFC 7489 mode: a timeout on the author's record is temperror."""
+    resolver = zone({}, **{"_dmarc.example.com": {"TIMEOUT": True}})
+    result = await evaluate_dmarc("example.com", resolver=resolver, mode="rfc7489")
+    assert result.result is DmarcResultCode.TEMPERROR
+
+
+async def test_empty_or_invalid_identifiers_never_align() -> None:
+    """An empty SPF domain or a DKIM d= with a bad IDN never aligns."""
+    result = await run(
+        "example.com", EXAMPLE, spf=Spf("pass", ""), dkim=[Dkim("pass", "xn--zz--.example.com")]
+    )
+    assert result.result is DmarcResultCode.FAIL

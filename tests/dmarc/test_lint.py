@@ -57,3 +57,19 @@ async def test_lint_bad_domain() -> None:
     """A malformed domain raises InputError."""
     with pytest.raises(InputError):
         await lint_dmarc("a..b", resolver=zone({}))
+
+
+async def test_lint_psd_policy_meaning() -> None:
+    """A domain governed by a public suffix record says so."""
+    resolver = zone({"_dmarc.bank.example": "v=DMARC1; p=reject; psd=y"})
+    result = await lint_dmarc("giant.bank.example", resolver=resolver)
+    assert result.policy_domain == "bank.example"
+    assert any("public suffix" in m.meaning for m in result.meanings)
+
+
+async def test_lint_dns_error() -> None:
+    """A lookup that times out gives dmarc.dns-error and no record."""
+    resolver = zone({}, **{"_dmarc.example.com": {"TIMEOUT": True}})
+    result = await lint_dmarc("example.com", resolver=resolver)
+    assert result.record is None
+    assert result.findings[-1].code == "dmarc.dns-error"

@@ -236,3 +236,13 @@ def test_parser_never_crashes(text: str) -> None:
     except ParseError:  # pragma: no cover - the prefix makes it a DMARC record
         raise
     assert isinstance(record.findings, tuple)
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://[::1/x", "mailto:r@bad..example", "https://bad..example/x"]
+)
+def test_uri_with_bad_host(uri: str) -> None:
+    """A URI whose host is malformed is dropped with dmarc.invalid-uri."""
+    record = parse_record(f"v=DMARC1; p=none; rua={uri}")
+    assert record.rua == ()
+    assert "dmarc.invalid-uri" in [f.code for f in record.findings]

@@ -92,3 +92,14 @@ async def test_lookups_bounded_for_hostile_record() -> None:
     assert sum(1 for name, _ in resolver.queries if "._report._dmarc." in name) == 10
     assert len(checks) == 32
     assert "dmarc.external-destination-skipped" in [f.code for f in findings]
+
+
+async def test_uri_without_domain_and_long_name() -> None:
+    """A URI naming no host is skipped; a name too long for DNS is unauthorized without a query."""
+    long_host = ".".join(["d" * 60] * 3) + ".example"
+    record = parse_record(f"v=DMARC1; p=none; rua=urn:x:y, mailto:r@{long_host}")
+    resolver = zone({})
+    checks, findings = await check_destinations("a" * 60 + ".example.com", record, resolver)
+    assert [(c.uri.scheme, c.authorized) for c in checks] == [("mailto", False)]
+    assert not any("_report" in name for name, _ in resolver.queries)
+    assert findings[0].code == "dmarc.external-destination-unauthorized"

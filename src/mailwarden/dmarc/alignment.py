@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from mailwarden.dmarc.discovery import RecordFetcher, find_org_domain
 from mailwarden.dmarc.types import AlignmentMode, DkimResultLike, Mode, SpfResultLike
-from mailwarden.dns.names import normalize_name, to_ascii
+from mailwarden.dns.names import validate_domain
 from mailwarden.errors import InputError
 
 __all__ = ["Alignment", "align_dkim", "align_spf", "domains_align"]
@@ -32,10 +32,15 @@ class Alignment:
 
 
 def _clean(domain: str) -> str:
+    """Return the identifier as an A-label host name, or "" when it is not one.
+
+    A name with a NUL byte, a comment or another character outside a host name never aligns:
+    another component (a C library, a DNS API) might read it differently ("Composition Kills").
+    """
     try:
-        return to_ascii(normalize_name(domain.strip()))
+        return validate_domain(domain.strip())
     except InputError:
-        return normalize_name(domain.strip())
+        return ""
 
 
 def _word(result: object) -> str:
@@ -78,7 +83,7 @@ async def align_spf(
     if spf is None:
         return None
     word = _word(spf.result)
-    domain = _clean(spf.domain or "")
+    domain = _clean(spf.domain or "") or (spf.domain or "")
     if word != "pass":
         return Alignment("spf", domain, word, False, mode)
     aligned, org, err = await domains_align(author, author_org, domain, mode, fetcher, spec)
@@ -97,7 +102,7 @@ async def align_dkim(
     out = []
     for dkim in results:
         word = _word(dkim.result)
-        domain = _clean(dkim.domain or "")
+        domain = _clean(dkim.domain or "") or (dkim.domain or "")
         selector = dkim.selector
         if word != "pass":
             out.append(Alignment("dkim", domain, word, False, mode, selector))
