@@ -54,3 +54,19 @@ def test_check_dns_unreachable_exit_3() -> None:
     )
     assert result.exit_code == 3
     assert "dmarc.dns-error" in result.output
+
+
+def test_check_text_for_broken_and_missing() -> None:
+    """Text output names an unusable record and a missing one, with fixes."""
+    broken = CliRunner().invoke(cli, ["dmarc", "check", "example.org", "-z", ZONES["example.org"]])
+    assert "policy: none applies" in broken.output
+    assert "p=rejekt: Invalid value; receivers ignore this tag." in broken.output
+    assert "fix: Add p=none" in broken.output
+    missing = CliRunner().invoke(cli, ["dmarc", "check", "mail.test", "-z", ZONES["example.com"]])
+    assert missing.exit_code == 1
+    assert "record: none" in missing.output and "dmarc.no-record" in missing.output
+    inherited = CliRunner().invoke(
+        cli, ["dmarc", "check", "sub.example.com", "-z", ZONES["example.com"]]
+    )
+    assert "record at _dmarc.example.com" in inherited.output
+    assert "dmarc.inherited" in inherited.output

@@ -138,7 +138,7 @@ def _inherited(name: str, policy_domain: str) -> Finding:
 
 _MEANINGS = {
     "v": "DMARC version 1 record.",
-    "p": "Mail from {domain} that fails DMARC: {value}.",
+    "p": "Mail from {policy_domain} that fails DMARC: {value}.",
     "sp": "Mail from existing subdomains of {policy_domain} that fails DMARC: {value}.",
     "np": "Mail from non-existent subdomains of {policy_domain} that fails DMARC: {value}.",
     "adkim": "DKIM alignment is {mode}.",
