@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from mailwarden.cli import authres_cmd, conformance_cmd, demo_cmd, dkim_cmd, dmarc_cmd, dns_cmd, spf_cmd  # noqa: F401  (registers commands)
+from mailwarden.cli import (  # noqa: F401  (registers commands)
+    authres_cmd,
+    conformance_cmd,
+    demo_cmd,
+    dkim_cmd,
+    dmarc_cmd,
+    dns_cmd,
+    spf_cmd,
+    verify_cmd,
+)
 from mailwarden.cli.app import cli, run
 
 __all__ = ["cli", "main"]
