@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from mailwarden.dmarc.evaluate import DmarcResult
 from mailwarden.dmarc.types import DkimResultLike, SpfResultLike
 from mailwarden.errors import ParseError
+from mailwarden.lexing import comment_end, quoted_string
 
 __all__ = [
     "AuthResProperty",
@@ -263,28 +264,16 @@ def _split_run(run: str, offset: int, words: list[tuple[str, int]]) -> None:
 
 
 def _comment(text: str, i: int, comments: list[str]) -> int:
-    depth, start = 0, i
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
-        i += 1
-        if depth == 0:
-            break
-    comments.append(text[start + 1 : i - 1].strip())
-    return i
+    end = comment_end(text, i)
+    end = len(text) if end < 0 else end  # _split_top has already refused unclosed ones
+    comments.append(text[i + 1 : end - 1].strip())
+    return end
 
 
 def _quoted(text: str, i: int, offset: int, words: list[tuple[str, int]]) -> int:
-    out, start, i = [], i, i + 1
-    while i < len(text) and text[i] != '"':
-        if text[i] == "\\" and i + 1 < len(text):
-            i += 1
-        out.append(text[i])
-        i += 1
-    words.append(("\x00q" + "".join(out), offset + start))
-    return i + 1
+    content, end = quoted_string(text, i)
+    words.append(("\x00q" + content, offset + i))
+    return len(text) if end < 0 else end
 
 
 def _pairs(words: list[tuple[str, int]], value: str) -> list[tuple[str, str, int]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from mailwarden.dns.names import validate_domain
 from mailwarden.errors import InputError
 from mailwarden.findings import Finding, Severity
+from mailwarden.lexing import comment_end, quoted_string
 
 __all__ = ["MAX_AUTHOR_DOMAINS", "AuthorDomains", "author_domains", "parse_header_block"]
 
@@ -184,33 +185,18 @@ def _tokens(value: str) -> list[tuple[str, str]]:
 
 
 def _skip_comment(value: str, i: int) -> int:
-    depth = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\":
-            i += 2
-            continue
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        i += 1
-        if depth == 0:
-            return i
-    raise _FromError("dmarc.from-unparseable", "From has an unclosed comment.")
+    end = comment_end(value, i)
+    if end < 0:
+        raise _FromError("dmarc.from-unparseable", "From has an unclosed comment.")
+    return end
 
 
 def _quoted(value: str, i: int, tokens: list[tuple[str, str]]) -> int:
-    out, i = [], i + 1
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            out.append(value[i + 1])
-            i += 2
-        elif ch == '"':
-            tokens.append(("q", "".join(out)))
-            return i + 1
-        else:
-            out.append(ch)
-            i += 1
-    raise _FromError("dmarc.from-unparseable", "From has an unclosed quoted string.")
+    text, end = quoted_string(value, i)
+    if end < 0:
+        raise _FromError("dmarc.from-unparseable", "From has an unclosed quoted string.")
+    tokens.append(("q", text))
+    return end
 
 
 # -- mailbox-list ------------------------------------------------------------------------------
