@@ -125,3 +125,17 @@ def test_hostile_from_header(tmp_path: Path) -> None:
     code, output = run(message, "--json")
     assert code == 1
     assert json.loads(output)["dmarc"]["result"] == "permerror"
+
+
+@pytest.mark.parametrize(
+    "mail_from", ["a@example.com(.attacker.example)", "<@example.com:a@attacker.example>"]
+)
+def test_attack_ambiguous_mail_from(shared_dir: Path, mail_from: str) -> None:
+    """An ambiguous MAIL FROM (comment, source route) never passes DMARC for example.com."""
+    args = ["verify", str(shared(shared_dir, "test.message")), "--ip", "192.0.2.10"]
+    result = CliRunner().invoke(
+        cli, [*args, "--helo", "x.example", "--mail-from", mail_from, *ZONES, "--json"]
+    )
+    data = json.loads(result.output)
+    assert data["spf"]["result"] != "pass" or data["spf"]["domain"] != "example.com"
+    assert data["dmarc"]["result"] == "fail" and result.exit_code == 1
