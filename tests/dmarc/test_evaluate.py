@@ -343,3 +343,39 @@ async def test_empty_or_invalid_identifiers_never_align() -> None:
         "example.com", EXAMPLE, spf=Spf("pass", ""), dkim=[Dkim("pass", "xn--zz--.example.com")]
     )
     assert result.result is DmarcResultCode.FAIL
+
+
+async def test_error_above_own_record_identical_identifier_passes() -> None:
+    """A timeout above the author's own record does not matter when d= is the author domain."""
+    resolver = zone(
+        {"_dmarc.mail.example.com": "v=DMARC1; p=reject"},
+        **{"_dmarc.example.com": {"TIMEOUT": True}},
+    )
+    result = await evaluate_dmarc(
+        "mail.example.com", dkim=[Dkim("pass", "mail.example.com")], resolver=resolver
+    )
+    assert result.result is DmarcResultCode.PASS
+
+
+async def test_error_above_own_record_relaxed_is_temperror() -> None:
+    """When relaxed alignment needs the unknown organizational domain, the result is temperror."""
+    resolver = zone(
+        {"_dmarc.mail.example.com": "v=DMARC1; p=reject"},
+        **{"_dmarc.example.com": {"TIMEOUT": True}},
+    )
+    result = await evaluate_dmarc(
+        "mail.example.com", dkim=[Dkim("pass", "example.com")], resolver=resolver
+    )
+    assert result.result is DmarcResultCode.TEMPERROR
+
+
+async def test_error_above_own_record_strict_fails() -> None:
+    """With strict alignment on both methods the organizational domain is not needed."""
+    resolver = zone(
+        {"_dmarc.mail.example.com": "v=DMARC1; p=reject; adkim=s; aspf=s"},
+        **{"_dmarc.example.com": {"TIMEOUT": True}},
+    )
+    result = await evaluate_dmarc(
+        "mail.example.com", dkim=[Dkim("pass", "example.com")], resolver=resolver
+    )
+    assert result.result is DmarcResultCode.FAIL and result.disposition is Policy.REJECT

@@ -78,6 +78,8 @@ class Discovery:
     """The policy record that applies to an author domain.
 
     ``record`` is None when no record applies (``temperror`` True when a lookup failed);
+    ``org_error`` is True when the author's own record was found but a lookup above it failed,
+    so that the organizational domain (needed only for relaxed alignment) is uncertain;
     ``policy_domain`` is where it was published; ``org_domain`` is the author domain's
     organizational domain; ``author_exists`` is False when the author domain gave NXDOMAIN.
     """
@@ -89,6 +91,7 @@ class Discovery:
     lookups: tuple[Lookup, ...]
     author_exists: bool = True
     temperror: bool = False
+    org_error: bool = False
     findings: tuple[Finding, ...] = field(default=())
 
     @property
@@ -262,6 +265,8 @@ async def _discovery(
     errors = [lk for lk in lookups if lk.status is LookupStatus.ERROR]
     if errors:
         findings.append(_lookup_finding(errors[0]))
+    own_record = chosen is not None and chosen.domain == author
+    if errors and not own_record:
         return Discovery(
             author, org_domain, None, None, lookups, temperror=True, findings=tuple(findings)
         )
@@ -276,7 +281,14 @@ async def _discovery(
             author, org_domain, None, None, lookups, temperror=True, findings=tuple(findings)
         )
     return Discovery(
-        author, org_domain, chosen.record, chosen.domain, lookups, exists, findings=tuple(findings)
+        author,
+        org_domain,
+        chosen.record,
+        chosen.domain,
+        lookups,
+        exists,
+        org_error=bool(errors),
+        findings=tuple(findings),
     )
 
 

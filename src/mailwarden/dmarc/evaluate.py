@@ -20,6 +20,7 @@ from mailwarden.dmarc.author import (
 from mailwarden.dmarc.discovery import RecordFetcher, discover_policy
 from mailwarden.dmarc.record import DmarcRecord
 from mailwarden.dmarc.types import (
+    AlignmentMode,
     DkimResultLike,
     DmarcResultCode,
     Mode,
@@ -190,7 +191,17 @@ async def _evaluate_one(
         alignments=alignments,
         findings=found.findings + record.findings,
     )
+    if found.org_error and not _decided_without_org(scored, author, record):
+        return replace(scored, result=DmarcResultCode.TEMPERROR)
     return _verdict(scored, record, policy, rng)
+
+
+def _decided_without_org(scored: DmarcResult, author: str, record: DmarcRecord) -> bool:
+    """With the organizational domain unknown, only an identical identifier or strict
+    alignment on both methods gives a final answer."""
+    if any(a.aligned and a.domain == author for a in scored.alignments):
+        return True
+    return record.adkim is AlignmentMode.STRICT and record.aspf is AlignmentMode.STRICT
 
 
 def _verdict(
