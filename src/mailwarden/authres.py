@@ -123,7 +123,8 @@ def build_authentication_results(
 
     SPF gets ``smtp.mailfrom`` (the MAIL FROM address, absent for the null sender) and
     ``smtp.helo`` (the HELO name, or the SPF domain without either);
-    each DKIM signature ``header.d`` and ``header.s``; DMARC ``header.from`` and
+    each DKIM signature ``header.d``, ``header.s`` and, when the result carries it,
+    ``header.b`` (RFC 6008); DMARC ``header.from`` and
     ``policy.dmarc`` (the disposition), with the selected policy in a comment. Raises
     ``ParseError`` when ``authserv_id`` is not a usable token.
     """
@@ -136,6 +137,9 @@ def build_authentication_results(
         props = [AuthResProperty("header", "d", sig.domain)]
         if sig.selector:
             props.append(AuthResProperty("header", "s", sig.selector))
+        header_b = getattr(sig, "header_b", "")  # RFC 6008: tells signatures apart
+        if isinstance(header_b, str) and header_b:
+            props.append(AuthResProperty("header", "b", header_b[:8]))
         results.append(AuthResult("dkim", _word(sig.result), properties=tuple(props)))
     if dmarc is not None:
         results.append(_dmarc_entry(dmarc))

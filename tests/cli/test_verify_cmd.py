@@ -44,7 +44,7 @@ def test_signed_message_passes_json(shared_dir: Path) -> None:
         },
         "authentication_results": "Authentication-Results: mx.test; "
         "spf=pass smtp.mailfrom=bounce@example.com smtp.helo=mail.example.com; "
-        "dkim=pass header.d=example.com header.s=test; "
+        "dkim=pass header.d=example.com header.s=test header.b=t9nmrVyX; "
         "dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=none",
     }
 
