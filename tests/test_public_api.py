@@ -109,3 +109,19 @@ def test_spf_all() -> None:
     assert {c.value for c in mailwarden.spf.SpfResultCode} == {
         "pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"
     }  # fmt: skip
+
+
+def test_dmarc_all() -> None:
+    """mailwarden.dmarc.__all__ is exactly the curated list and every name exists."""
+    import mailwarden.dmarc
+
+    expected = {
+        "Alignment", "AlignmentMode", "AuthorDomains", "DestinationCheck", "Discovery",
+        "DkimResultLike", "DmarcLintResult", "DmarcRecord", "DmarcResult", "DmarcResultCode",
+        "Mode", "OrgDomain", "Policy", "PsdFlag", "RecordFetcher", "ReportUri", "SpfResultLike",
+        "TagMeaning", "author_domains", "check_destinations", "discover_policy",
+        "evaluate_dmarc", "explain_record", "find_org_domain", "is_dmarc_record", "lint_dmarc",
+        "parse_header_block", "parse_record", "parse_report_uri", "psl_org_domain", "walk_names",
+    }  # fmt: skip
+    assert set(mailwarden.dmarc.__all__) == expected
+    assert all(hasattr(mailwarden.dmarc, name) for name in expected)

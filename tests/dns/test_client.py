@@ -148,3 +148,28 @@ def test_system_configuration_without_servers(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(client_module.dns.resolver, "Resolver", FakeSystemConfig)
     with pytest.raises(DnsError, match="names no nameserver"):
         DnsResolver()
+
+
+async def test_leaked_inner_cancellation_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CancelledError leaking from dnspython's receive (not our task) becomes TIMEOUT."""
+
+    async def leaky_udp(*args: object, **kwargs: object) -> None:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(client_module.dns.asyncquery, "udp", leaky_udp)
+    answer = await DnsResolver(["127.0.0.1:9"], timeout=0.1, retries=0).resolve("example.com", "A")
+    assert answer.status is Status.TIMEOUT
+
+
+async def test_real_cancellation_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelling the task that resolves still cancels it."""
+
+    async def slow_udp(*args: object, **kwargs: object) -> None:
+        await asyncio.sleep(10)
+
+    monkeypatch.setattr(client_module.dns.asyncquery, "udp", slow_udp)
+    task = asyncio.create_task(DnsResolver(["127.0.0.1:9"]).resolve("example.com", "A"))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from mailwarden.cli import (  # noqa: F401  (registers commands)
+    authres_cmd,
     check_cmd,
     conformance_cmd,
     demo_cmd,
     dkim_cmd,
+    dmarc_cmd,
     dns_cmd,
     scan_cmd,
     spf_cmd,
     stats_cmd,
     suggest_cmd,
+    verify_cmd,
 )
 from mailwarden.cli.app import cli, run
 

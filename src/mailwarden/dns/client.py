@@ -182,6 +182,14 @@ class DnsResolver:
             return None, f"timed out after {self.timeout:g}s"
         except (OSError, dns.exception.DNSException, EOFError) as exc:
             return None, _describe(exc)
+        except asyncio.CancelledError:
+            # Python 3.11's wait_for can leak the cancellation of dnspython's own receive
+            # when an ICMP error and the timeout arrive together; only a cancellation of
+            # this task itself is passed on.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            return None, f"timed out after {self.timeout:g}s"
         return response, ""
 
 
