@@ -29,6 +29,9 @@ class Providers:
         # The TLD itself, holding nothing: a name that is not delegated then answers NXDOMAIN,
         # as at a real TLD (DMARC tree walks and PSL lookups ask for _dmarc.<tld>).
         self._zone(self.tld)
+        # Every lab address is in 127.0.0.0/8; its reverse zone holds no PTR, so reverse
+        # lookups answer NXDOMAIN instead of REFUSED.
+        self._zone("127.in-addr.arpa")
         for index in range(MAILHOSTS):
             self._mailhost(index)
         self._bulkmail()

@@ -41,10 +41,11 @@ MAPPING: dict[str, list[tuple[str, set[str]]]] = {
         (r"maximum void DNS lookups", {"spf.too-many-void-lookups"}),
         (r"maximum DNS lookups", {"spf.too-many-lookups"}),
         (r"multiple SPF TXT records", {"spf.multiple-records"}),
-        (r"bytes, over \d+|recommends keeping answers under", {"spf.txt-too-large"}),
+        (r"bytes, over \d+", {"spf.txt-too-large"}),
+        (r"recommends keeping answers under", {"spf.txt-too-large", "spf.txt-near-limit"}),
     ],
     "dmarc": [
-        (r"failed to answer the query _dmarc\.", {"dmarc.no-record"}),
+        (r"failed to answer the query _dmarc\.|A DMARC record does not exist", {"dmarc.no-record"}),
         (r"Multiple DMARC policy records", {"dmarc.multiple-records"}),
         (r"Tag p must have one of", {"dmarc.invalid-value", "dmarc.no-policy"}),
         (r"Unrelated TXT records were discovered", {"dmarc.no-record", "dmarc.tag-syntax"}),

@@ -99,7 +99,7 @@ def _existing_terms(existing: str | None, notes: list[str]) -> list[str]:
 
 
 def _sender_terms(senders: Sequence[str]) -> list[str]:
-    terms = []
+    terms: list[str] = []
     for sender in senders:
         parsed = parse_record("v=spf1 " + sender.strip())
         terms.extend(m.text for m in parsed.mechanisms if not isinstance(m, All))

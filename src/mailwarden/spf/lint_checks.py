@@ -17,9 +17,10 @@ __all__ = [
     "udp_size_finding",
 ]
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 MAX_STRING = 255
 UDP_SIZE = 512
+ADVISED_SIZE = 450
 # (warning below this prefix length, error below this one) per address family
 _WIDE = {4: (16, 8), 6: (32, 16)}
 
@@ -110,10 +111,18 @@ def split_strings(text: str, size: int = MAX_STRING) -> str:
 
 
 def udp_size_finding(domain: str, answer: Answer) -> Finding | None:
-    """Return ``spf.txt-too-large`` when the TXT answer of ``domain`` exceeds 512 octets."""
+    """Return ``spf.txt-too-large`` when the TXT answer of ``domain`` exceeds 512 octets, or
+    ``spf.txt-near-limit`` when it exceeds the 450 octets RFC 7208 section 3.4 advises."""
     size = answer_size(domain, answer)
-    if size <= UDP_SIZE:
+    if size <= ADVISED_SIZE:
         return None
+    if size <= UDP_SIZE:
+        return Finding(
+            "spf.txt-near-limit", I,
+            f"the TXT answer of {domain} is about {size} octets: it fits in 512, but RFC 7208 "
+            f"section 3.4 advises staying under {ADVISED_SIZE} to leave room",
+            "shorten the record (fewer terms, or move addresses into an included record)",
+        )  # fmt: skip
     return Finding(
         "spf.txt-too-large", W,
         f"the TXT answer of {domain} is about {size} octets, over {UDP_SIZE}: resolvers "
