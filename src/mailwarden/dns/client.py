@@ -18,7 +18,7 @@ import dns.rdatatype
 import dns.resolver
 
 from mailwarden.dns.answer import Answer, Record, Status
-from mailwarden.dns.convert import record_from_rdata
+from mailwarden.dns.convert import name_text, record_from_rdata
 from mailwarden.errors import ConfigError, DnsError
 
 __all__ = ["DnsResolver", "Nameserver", "parse_nameserver"]
@@ -208,7 +208,7 @@ def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str
         chain = response.resolve_chaining()
     except dns.exception.DNSException as exc:
         return Answer(qname, rdtype, Status.SERVFAIL, detail=f"bad response: {exc}")
-    canonical = chain.canonical_name.to_text(omit_final_dot=True).lower()
+    canonical = name_text(chain.canonical_name)
     canonical_name = canonical if canonical != qname else None
     ttl = int(chain.minimum_ttl) if chain.minimum_ttl is not None else 0
     if rcode == dns.rcode.NXDOMAIN:
