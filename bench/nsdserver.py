@@ -90,6 +90,8 @@ class NsdServer:
             "  verbosity: 0\n"
             "  hide-version: yes\n"
             "  minimal-responses: yes\n"
+            "  rrl-ratelimit: 0\n"
+            "  rrl-whitelist-ratelimit: 0\n"
             "remote-control:\n"
             "  control-enable: no\n" + "".join(zone_lines)
         )

@@ -11,8 +11,10 @@ are asked again over TCP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import os
+import socket
 from array import array
 from collections import deque
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ from mailwarden.errors import ParseError
 __all__ = ["FastResolver"]
 
 _ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})  # FORMERR SERVFAIL NOTIMP REFUSED
+_RECEIVE_BUFFER = 4 << 20  # octets; the kernel caps it at net.core.rmem_max
 _TICK = 0.01  # timeouts are checked at most this often
 
 # What a waiting query gets: the response, or a sentence saying why there is none.
@@ -49,12 +52,19 @@ class _Channel(asyncio.DatagramProtocol):
         if len(data) < 12:
             self.owner.ignored += 1
             return
-        entry = self.pending.get((data[0] << 8) | data[1])
-        if entry is None or not _matches(data, entry[1]):
+        ident = (data[0] << 8) | data[1]
+        entry = self.pending.get(ident)
+        if entry is None:
             self.owner.ignored += 1
             return
-        del self.pending[(data[0] << 8) | data[1]]
-        future = entry[0]
+        future, section = entry
+        got = data[12 : 12 + len(section)]
+        if (got != section or data[2] < 0x80 or data[4:6] != b"\0\x01") and not _matches(
+            data, section
+        ):
+            self.owner.ignored += 1
+            return
+        del self.pending[ident]
         if not future.done():
             self.owner.answers += 1
             future.set_result(data)
@@ -68,12 +78,6 @@ class _Channel(asyncio.DatagramProtocol):
         if self.sweeper is not None:
             self.sweeper.cancel()
             self.sweeper = None
-
-    def send(self, query: bytes, ident: int, entry: tuple[asyncio.Future[_Outcome], bytes]) -> None:
-        """Send ``query`` and wait for the response matching ``entry``'s question."""
-        assert self.transport is not None
-        self.pending[ident] = entry
-        self.transport.sendto(query)
 
     def expire_at(self, deadline: float, ident: int, future: asyncio.Future[_Outcome]) -> None:
         """Give ``future`` a timeout result at ``deadline`` unless it is answered before."""
@@ -228,13 +232,18 @@ class FastResolver:
         except ParseError as exc:
             qname = name.rstrip(".").lower()
             return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
-        if self._loop is not asyncio.get_running_loop() or self._opening is None:
+        opening = self._opening
+        if opening is None or not opening.done() or self._loop is not asyncio.get_running_loop():
             await self._open()
-        await self._gate.enter()
+        gate = self._gate
+        if gate.used < gate.limit and not gate.waiters:
+            gate.used += 1
+        else:
+            await gate.enter()
         try:
             return await self._ask_all(question)
         finally:
-            self._gate.leave()
+            gate.leave()
 
     def close(self) -> None:
         """Close the sockets; a later ``resolve`` opens new ones."""
@@ -270,6 +279,7 @@ class FastResolver:
                 except OSError as exc:
                     problem = _describe(exc)
                     break
+                _grow_receive_buffer(channel)
                 channels.append(channel)
             self._channels.append(channels)
             self._problems.append(problem)
@@ -286,31 +296,48 @@ class FastResolver:
                     if wait <= 0:
                         problems.append(f"deadline of {self.deadline:g}s reached")
                         return _timeout(question, problems)
-                outcome = await self._ask(question, index, server, wait)
+                outcome = await self._ask(question, index, server, wait, loop)
                 if type(outcome) is bytes:
                     return decode_response(outcome, question.name, question.rdtype, question)
                 problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
         return _timeout(question, problems)
 
-    async def _ask(self, question: Question, index: int, server: Nameserver, wait: float) -> _Outcome:
+    async def _ask(
+        self,
+        question: Question,
+        index: int,
+        server: Nameserver,
+        wait: float,
+        loop: asyncio.AbstractEventLoop,
+    ) -> _Outcome:
+        """Ask one nameserver over UDP (and TCP when truncated); return the response or why not."""
         channels = self._channels[index]
         if not channels:
             return self._problems[index] or "no socket"
-        loop = asyncio.get_running_loop()
         if self._bucket is not None:
             delay = self._bucket.reserve(loop.time())
             if delay > 0:
                 await asyncio.sleep(delay)
-        channel = channels[0]
         if len(channels) > 1:
             self._turn = (self._turn + 1) % len(channels)
             channel = channels[self._turn]
-        if channel.transport is None:
+        else:
+            channel = channels[0]
+        transport = channel.transport
+        if transport is None:
             return "socket closed"
-        ident = self._new_id(channel.pending)
+        pending = channel.pending
+        ids = self._ids
+        while True:
+            if not ids:
+                ids.frombytes(os.urandom(8192))
+            ident = ids.pop()
+            if ident not in pending:
+                break
         future: asyncio.Future[_Outcome] = loop.create_future()
         query = question.query(ident)
-        channel.send(query, ident, (future, question.section))
+        pending[ident] = (future, question.section)
+        transport.sendto(query)
         self.queries_sent += 1
         channel.expire_at(loop.time() + wait, ident, future)
         outcome = await future
@@ -341,14 +368,15 @@ class FastResolver:
         self.answers += 1
         return data
 
-    def _new_id(self, pending: dict[int, tuple[asyncio.Future[_Outcome], bytes]]) -> int:
-        ids = self._ids
-        while True:
-            if not ids:
-                ids.frombytes(os.urandom(8192))
-            ident = ids.pop()
-            if ident not in pending:
-                return ident
+
+def _grow_receive_buffer(channel: _Channel) -> None:
+    """Ask for a receive buffer that holds a full window of answers (best effort)."""
+    if channel.transport is None:
+        return
+    sock = channel.transport.get_extra_info("socket")
+    with contextlib.suppress(OSError, AttributeError):
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) < _RECEIVE_BUFFER:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
 
 
 def _timeout(question: Question, problems: list[str]) -> Answer:

@@ -190,51 +190,102 @@ def _decode(wire: bytes, qname: str, rdtype: str, names: _NameCache) -> Answer:
         raise _Malformed(f"opcode {(flags & _OPCODE) >> 11} is not QUERY")
     if qdcount != 1:
         raise _BadResponse("DNS message is malformed.")
-    qtext, pos = _read_name(wire, 12, size, names)
+    known = names.get(12)
+    qtext, pos = known[:2] if known is not None else _read_name(wire, 12, size, names)
     if pos + 4 > size:
         raise _Malformed("question runs past the end")
     qtype, qclass = _TYPE_CLASS.unpack_from(wire, pos)
-    records = _read_records(wire, pos + 4, size, ancount + nscount + arcount)
-    answer = records[:ancount]
-    authority = records[ancount : ancount + nscount]
-    additional = records[ancount + nscount :]
-    ednsflags = _edns_flags(wire, answer, authority, additional)
+    rrsets, soas, ednsflags = _scan(wire, pos + 4, (ancount, nscount, arcount), qtype, qclass, names)
     rcode = (flags & 0xF) | ((ednsflags >> 20) & 0xFF0)
-    rrsets = _answer_rrsets(wire, answer, qtype, qclass, names)
-    canonical, found, min_ttl = _follow_chain(wire, rrsets, qtext, qtype, names)
-    if rcode == 3 and found is not None:
-        raise _BadResponse("The rcode is NXDOMAIN but an answer was found.")
+    found = rrsets.get((qtext, qtype))
+    if found is not None:
+        canonical = qtext
+        min_ttl = found[0][0] if len(found) == 1 else min(entry[0] for entry in found)
+    elif not rrsets:
+        canonical, min_ttl = qtext, MAX_TTL
+    else:
+        canonical, found, min_ttl = _follow_chain(wire, rrsets, qtext, qtype, names)
     if found is None:
-        min_ttl = _negative_ttl(wire, authority, qclass, canonical, min_ttl, names)
-    authenticated = bool(flags & _AD)
+        if rcode == 3 or rcode == 0:
+            min_ttl = _negative_ttl(wire, soas, canonical, min_ttl)
+    elif rcode == 3:
+        raise _BadResponse("The rcode is NXDOMAIN but an answer was found.")
     canonical_name = canonical if canonical != qname else None
     if rcode == 3:
-        return Answer(qname, rdtype, Status.NXDOMAIN, (), min_ttl, canonical_name, authenticated)
+        return Answer(
+            qname, rdtype, Status.NXDOMAIN, (), min_ttl, canonical_name, bool(flags & _AD)
+        )
     if rcode != 0:
         return Answer(qname, rdtype, Status.SERVFAIL, detail=f"rcode {dns.rcode.to_text(rcode)}")
     if found is None:
-        return Answer(qname, rdtype, Status.NODATA, (), min_ttl, canonical_name, authenticated)
-    records = _rrset_records(wire, found, qtype, qclass, names)
-    return Answer(qname, rdtype, Status.NOERROR, records, min_ttl, canonical_name, authenticated)
+        return Answer(qname, rdtype, Status.NODATA, (), min_ttl, canonical_name, bool(flags & _AD))
+    if len(found) == 1:
+        records: tuple[Record, ...] = (_record(wire, qtype, qclass, found[0][1], found[0][2], names)[0],)
+    else:
+        records = _rrset_records(wire, found, qtype, qclass, names)
+    return Answer(
+        qname, rdtype, Status.NOERROR, records, min_ttl, canonical_name, bool(flags & _AD)
+    )
 
 
-def _read_records(wire: bytes, pos: int, size: int, count: int) -> list[_RRTuple]:
-    records: list[_RRTuple] = []
-    for _ in range(count):
-        start = pos
-        pos = _skip_name(wire, pos, size)
-        if pos + 10 > size:
-            raise _Malformed(f"record header at {start} runs past the end")
-        rtype, rclass, ttl, rdlen = _RR.unpack_from(wire, pos)
-        pos += 10
-        end = pos + rdlen
-        if end > size:
-            raise _Malformed(f"record data at {pos} runs past the end")
-        records.append((start, rtype, rclass, ttl, pos, rdlen))
-        pos = end
+def _scan(
+    wire: bytes,
+    pos: int,
+    counts: tuple[int, int, int],
+    qtype: int,
+    qclass: int,
+    names: _NameCache,
+) -> tuple[dict[tuple[str, int], _RRList], dict[str, _RRList], int]:
+    """Walk the three sections once; return the answer RRsets that matter, the authority
+    SOAs by owner, and the EDNS flags (OPT TTL field)."""
+    size = len(wire)
+    rrsets: dict[tuple[str, int], _RRList] = {}
+    soas: dict[str, _RRList] = {}
+    ednsflags, seen_opt = 0, False
+    qtext = names[12][0] if 12 in names else ""
+    for section, count in enumerate(counts):
+        for _ in range(count):
+            start = pos
+            first = wire[pos] if pos < size else -1
+            if first >= 0xC0 and pos + 2 <= size and ((first & 0x3F) << 8) | wire[pos + 1] < pos:
+                pos += 2
+            elif first == 0:
+                pos += 1
+            else:
+                pos = _skip_name(wire, pos, size)
+            if pos + 10 > size:
+                raise _Malformed(f"record header at {start} runs past the end")
+            rtype, rclass, ttl, rdlen = _RR.unpack_from(wire, pos)
+            pos += 10
+            if pos + rdlen > size:
+                raise _Malformed(f"record data at {pos} runs past the end")
+            if rtype == _OPT or rtype == _TSIG:
+                if section != 2 or rtype == _TSIG or seen_opt or first != 0:
+                    raise _Malformed(f"unexpected type {rtype} record at {start}")
+                _check_options(wire, pos, pos + rdlen)
+                ednsflags, seen_opt = ttl, True
+            elif rclass != qclass:
+                pass
+            elif section == 0:
+                if (rtype == qtype or rtype == _CNAME) and rtype != _SIG and rtype != _RRSIG:
+                    if first == 0xC0 and wire[start + 1] == 12 and qtext:
+                        owner = qtext
+                    else:
+                        owner = _read_name(wire, start, size, names)[0]
+                    entry = (ttl if ttl <= 0x7FFFFFFF else 0, pos, rdlen)
+                    found = rrsets.get((owner, rtype))
+                    if found is None:
+                        rrsets[(owner, rtype)] = [entry]
+                    else:
+                        found.append(entry)
+            elif section == 1 and rtype == _SOA:
+                owner = _read_name(wire, start, size, names)[0]
+                entry = (ttl if ttl <= 0x7FFFFFFF else 0, pos, rdlen)
+                soas.setdefault(owner, []).append(entry)
+            pos += rdlen
     if pos != size:
         raise _Malformed(f"{size - pos} octets of trailing data")
-    return records
+    return rrsets, soas, ednsflags
 
 
 def _skip_name(wire: bytes, pos: int, size: int) -> int:
@@ -316,25 +367,6 @@ def _labels_text(labels: list[bytes], suffix: str) -> str:
     return f"{text}.{suffix}" if suffix else text
 
 
-def _edns_flags(
-    wire: bytes, answer: list[_RRTuple], authority: list[_RRTuple], additional: list[_RRTuple]
-) -> int:
-    for section in (answer, authority):
-        for record in section:
-            if record[1] in (_OPT, _TSIG):
-                raise _Malformed(f"type {record[1]} record outside the additional section")
-    ednsflags, seen = 0, False
-    for start, rtype, _, ttl, rstart, rdlen in additional:
-        if rtype == _TSIG:
-            raise _Malformed("TSIG-signed response (no key to check it)")
-        if rtype == _OPT:
-            if seen or wire[start] != 0:
-                raise _Malformed(f"bad EDNS OPT record at {start}")
-            _check_options(wire, rstart, rstart + rdlen)
-            ednsflags, seen = ttl, True
-    return ednsflags
-
-
 def _check_options(wire: bytes, pos: int, end: int) -> None:
     while pos < end:
         if pos + 4 > end:
@@ -342,24 +374,6 @@ def _check_options(wire: bytes, pos: int, end: int) -> None:
         pos += 4 + _U16.unpack_from(wire, pos + 2)[0]
     if pos != end:
         raise _Malformed("EDNS option runs past the record")
-
-
-def _answer_rrsets(
-    wire: bytes, answer: list[_RRTuple], qtype: int, qclass: int, names: _NameCache
-) -> dict[tuple[str, int], _RRList]:
-    rrsets: dict[tuple[str, int], _RRList] = {}
-    size = len(wire)
-    for start, rtype, rclass, ttl, rstart, rdlen in answer:
-        if rclass != qclass or (rtype != qtype and rtype != _CNAME) or rtype in (_SIG, _RRSIG):
-            continue
-        owner = _read_name(wire, start, size, names)[0]
-        entry = (ttl if ttl <= 0x7FFFFFFF else 0, rstart, rdlen)
-        found = rrsets.get((owner, rtype))
-        if found is None:
-            rrsets[(owner, rtype)] = [entry]
-        else:
-            found.append(entry)
-    return rrsets
 
 
 def _follow_chain(
@@ -388,19 +402,7 @@ def _follow_chain(
     return current, found, min_ttl
 
 
-def _negative_ttl(
-    wire: bytes,
-    authority: list[_RRTuple],
-    qclass: int,
-    name: str,
-    min_ttl: int,
-    names: _NameCache,
-) -> int:
-    soas: dict[str, _RRList] = {}
-    for start, rtype, rclass, ttl, rstart, rdlen in authority:
-        if rtype == _SOA and rclass == qclass:
-            owner = _read_name(wire, start, len(wire), names)[0]
-            soas.setdefault(owner, []).append((ttl if ttl <= 0x7FFFFFFF else 0, rstart, rdlen))
+def _negative_ttl(wire: bytes, soas: dict[str, _RRList], name: str, min_ttl: int) -> int:
     while True:
         found = soas.get(name)
         if found is not None:
