@@ -25,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from nsdserver import NsdServer, nsd_binary  # noqa: E402
-
-from mailwarden.dns import Answer, DnsResolver  # noqa: E402
-from mailwarden.dns.fastclient import FastResolver  # noqa: E402
+from mailwarden.dns import Answer, DnsResolver
+from mailwarden.dns.fastclient import FastResolver
+from nsdserver import NsdServer, nsd_binary
 
 ORIGIN = "bench.test"
 KINDS = ("TXT", "MX", "A", "NX")
@@ -44,7 +43,9 @@ def make_zone(count: int) -> str:
         "ns1 IN A 127.0.0.1",
     ]
     for i in range(count):
-        lines.append(f'd{i} IN TXT "v=spf1 ip4:192.0.2.{i % 256}/32 include:_spf.d{i}.{ORIGIN} -all"')
+        lines.append(
+            f'd{i} IN TXT "v=spf1 ip4:192.0.2.{i % 256}/32 include:_spf.d{i}.{ORIGIN} -all"'
+        )
         lines.append(f"d{i} IN MX {10 + i % 3} mx{i % 50}.d{i}.{ORIGIN}.")
         lines.append(f"d{i} IN A 198.51.{i // 256 % 256}.{i % 256}")
     return "\n".join(lines) + "\n"
@@ -96,7 +97,9 @@ def run_worker(args: argparse.Namespace) -> None:
     print(json.dumps({"wall": wall, "cpu": cpu, "count": len(answers)}))
 
 
-def spawn(kind: str, server: str, queries: Path, concurrency: int, out: Path | None) -> subprocess.Popen[str]:
+def spawn(
+    kind: str, server: str, queries: Path, concurrency: int, out: Path | None
+) -> subprocess.Popen[str]:
     """Start one worker process."""
     cmd = [sys.executable, __file__, "--worker", kind, "--server", server]
     cmd += ["--queries", str(queries), "--concurrency", str(concurrency)]
@@ -114,7 +117,9 @@ def collect(process: subprocess.Popen[str]) -> dict[str, float]:
     return result
 
 
-def measure(kind: str, server: str, files: list[Path], concurrency: int, out: Path | None) -> dict[str, float]:
+def measure(
+    kind: str, server: str, files: list[Path], concurrency: int, out: Path | None
+) -> dict[str, float]:
     """Run one worker per query file at once; return total answers/s and CPU seconds."""
     wall0 = time.perf_counter()
     outs = [out if len(files) == 1 else None for _ in files]
@@ -157,9 +162,10 @@ def main() -> None:
     if nsd_binary() is None:
         raise SystemExit("nsd not installed: apt-get install nsd")
     queries = make_queries(args.names)
-    with tempfile.TemporaryDirectory(prefix="dnsbench-") as tmp, NsdServer(
-        {f"{ORIGIN}.": make_zone(args.names)}
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="dnsbench-") as tmp,
+        NsdServer({f"{ORIGIN}.": make_zone(args.names)}) as server,
+    ):
         work = Path(tmp)
         whole = work / "all.pickle"
         whole.write_bytes(pickle.dumps(queries))
@@ -167,8 +173,10 @@ def main() -> None:
         halves = [work / "h0.pickle", work / "h1.pickle"]
         halves[0].write_bytes(pickle.dumps(queries[:half]))
         halves[1].write_bytes(pickle.dumps(queries[half:]))
-        print(f"NSD on {server.address}, {len(queries)} queries ({', '.join(KINDS)} mix), "
-              f"{args.concurrency} in flight, {args.rounds} rounds")
+        print(
+            f"NSD on {server.address}, {len(queries)} queries ({', '.join(KINDS)} mix), "
+            f"{args.concurrency} in flight, {args.rounds} rounds"
+        )
         results: dict[str, list[dict[str, float]]] = {}
         for round_no in range(args.rounds):
             for kind in ("dnspython", "fast"):
@@ -177,8 +185,10 @@ def main() -> None:
                 two = measure(kind, server.address, halves, args.concurrency, None)
                 results.setdefault(f"{kind} 1 process", []).append(one)
                 results.setdefault(f"{kind} 2 processes", []).append(two)
-                print(f"  round {round_no + 1} {kind:9}: {one['rate']:9.0f} answers/s "
-                      f"(cpu {one['cpu']:.2f}s); 2 processes {two['rate']:9.0f} answers/s")
+                print(
+                    f"  round {round_no + 1} {kind:9}: {one['rate']:9.0f} answers/s "
+                    f"(cpu {one['cpu']:.2f}s); 2 processes {two['rate']:9.0f} answers/s"
+                )
         differ = compare(queries, work / "dnspython.answers", work / "fast.answers")
     print(f"identical answers: {len(queries) - differ} of {len(queries)}")
     print(f"{'resolver':24} {'answers/s':>10} {'cpu s':>7} {'cpu us/answer':>14}")

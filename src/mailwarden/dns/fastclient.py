@@ -44,6 +44,7 @@ class _Channel(asyncio.DatagramProtocol):
         self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes]] = {}
         self.deadlines: list[tuple[float, int, asyncio.Future[_Outcome]]] = []
         self.sweeper: asyncio.TimerHandle | None = None
+        self.sock: socket.socket | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.DatagramTransport, transport)
@@ -249,8 +250,12 @@ class FastResolver:
         """Close the sockets; a later ``resolve`` opens new ones."""
         for channels in self._channels:
             for channel in channels:
-                if channel.transport is not None:
-                    channel.transport.close()
+                if channel.transport is not None and not channel.transport.is_closing():
+                    try:
+                        channel.transport.close()
+                    except RuntimeError:  # its event loop is closed already
+                        if channel.sock is not None:
+                            channel.sock.close()
         self._channels, self._opening, self._loop = [], None, None
 
     async def _open(self) -> None:
@@ -273,13 +278,14 @@ class FastResolver:
             problem = ""
             for _ in range(self.sockets_per_server):
                 try:
+                    sock = _connected_socket(server)
                     _, channel = await loop.create_datagram_endpoint(
-                        lambda: _Channel(self), remote_addr=(server.host, server.port)
+                        lambda: _Channel(self), sock=sock
                     )
                 except OSError as exc:
                     problem = _describe(exc)
                     break
-                _grow_receive_buffer(channel)
+                channel.sock = sock
                 channels.append(channel)
             self._channels.append(channels)
             self._problems.append(problem)
@@ -297,7 +303,7 @@ class FastResolver:
                         problems.append(f"deadline of {self.deadline:g}s reached")
                         return _timeout(question, problems)
                 outcome = await self._ask(question, index, server, wait, loop)
-                if type(outcome) is bytes:
+                if isinstance(outcome, bytes):
                     return decode_response(outcome, question.name, question.rdtype, question)
                 problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
         return _timeout(question, problems)
@@ -345,7 +351,9 @@ class FastResolver:
             return await self._ask_tcp(server, query, question.section, wait)
         return outcome
 
-    async def _ask_tcp(self, server: Nameserver, query: bytes, section: bytes, wait: float) -> _Outcome:
+    async def _ask_tcp(
+        self, server: Nameserver, query: bytes, section: bytes, wait: float
+    ) -> _Outcome:
         self.queries_sent += 1
         writer: asyncio.StreamWriter | None = None
         try:
@@ -369,14 +377,20 @@ class FastResolver:
         return data
 
 
-def _grow_receive_buffer(channel: _Channel) -> None:
-    """Ask for a receive buffer that holds a full window of answers (best effort)."""
-    if channel.transport is None:
-        return
-    sock = channel.transport.get_extra_info("socket")
-    with contextlib.suppress(OSError, AttributeError):
-        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) < _RECEIVE_BUFFER:
+def _connected_socket(server: Nameserver) -> socket.socket:
+    """Return a non-blocking UDP socket connected to ``server`` with a large receive buffer."""
+    infos = socket.getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):  # best effort; the kernel caps it at rmem_max
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+        sock.connect(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _timeout(question: Question, problems: list[str]) -> Answer:

@@ -20,6 +20,7 @@ import dns.exception
 import dns.name
 import dns.rcode
 import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 
 from mailwarden.dns.answer import (
@@ -150,7 +151,7 @@ def _name_wire(qname: str) -> tuple[str, bytes]:
     except (dns.exception.DNSException, ValueError) as exc:
         raise ParseError(str(exc), qname) from None
     text = "" if name == dns.name.root else name.to_text(omit_final_dot=True).lower()
-    return text, name.to_wire()
+    return text, name.to_wire() or b"\0"
 
 
 def decode_response(
@@ -195,7 +196,9 @@ def _decode(wire: bytes, qname: str, rdtype: str, names: _NameCache) -> Answer:
     if pos + 4 > size:
         raise _Malformed("question runs past the end")
     qtype, qclass = _TYPE_CLASS.unpack_from(wire, pos)
-    rrsets, soas, ednsflags = _scan(wire, pos + 4, (ancount, nscount, arcount), qtype, qclass, names)
+    rrsets, soas, ednsflags = _scan(
+        wire, pos + 4, (ancount, nscount, arcount), qtype, qclass, names
+    )
     rcode = (flags & 0xF) | ((ednsflags >> 20) & 0xFF0)
     found = rrsets.get((qtext, qtype))
     if found is not None:
@@ -220,7 +223,9 @@ def _decode(wire: bytes, qname: str, rdtype: str, names: _NameCache) -> Answer:
     if found is None:
         return Answer(qname, rdtype, Status.NODATA, (), min_ttl, canonical_name, bool(flags & _AD))
     if len(found) == 1:
-        records: tuple[Record, ...] = (_record(wire, qtype, qclass, found[0][1], found[0][2], names)[0],)
+        records: tuple[Record, ...] = (
+            _record(wire, qtype, qclass, found[0][1], found[0][2], names)[0],
+        )
     else:
         records = _rrset_records(wire, found, qtype, qclass, names)
     return Answer(
@@ -259,7 +264,7 @@ def _scan(
             pos += 10
             if pos + rdlen > size:
                 raise _Malformed(f"record data at {pos} runs past the end")
-            if rtype == _OPT or rtype == _TSIG:
+            if rtype in (_OPT, _TSIG):
                 if section != 2 or rtype == _TSIG or seen_opt or first != 0:
                     raise _Malformed(f"unexpected type {rtype} record at {start}")
                 _check_options(wire, pos, pos + rdlen)
@@ -267,7 +272,7 @@ def _scan(
             elif rclass != qclass:
                 pass
             elif section == 0:
-                if (rtype == qtype or rtype == _CNAME) and rtype != _SIG and rtype != _RRSIG:
+                if (rtype in (qtype, _CNAME)) and rtype != _SIG and rtype != _RRSIG:
                     if first == 0xC0 and wire[start + 1] == 12 and qtext:
                         owner = qtext
                     else:
@@ -483,8 +488,11 @@ def _record(
         text = _GENERIC[rtype](wire[rstart:end])
         record = GenericRecord(_TYPE_NAMES[rtype], text)
     else:
-        rdata = dns.rdata.from_wire(rclass, rtype, wire, rstart, rdlen)
-        return GenericRecord(dns.rdatatype.to_text(rtype), rdata.to_text()), rdata
+        kind = dns.rdatatype.RdataType.make(rtype)
+        rdata = dns.rdata.from_wire(
+            dns.rdataclass.RdataClass.make(rclass), kind, wire, rstart, rdlen
+        )
+        return GenericRecord(dns.rdatatype.to_text(kind), rdata.to_text()), rdata
     return record, record
 
 
