@@ -2,10 +2,10 @@
 
 ``FastResolver`` answers exactly like ``DnsResolver`` (same ``Answer`` for the same response)
 but builds and decodes messages with the lean codec in ``mailwarden.dns.wire`` and keeps one
-(or a few) connected UDP sockets per nameserver open, driven by an asyncio
-``DatagramProtocol``. Queries get random IDs; a response is taken only when its ID, QR bit and
-question match an outstanding query, anything else is ignored (and counted). Truncated answers
-are asked again over TCP.
+(or a few) connected UDP sockets per nameserver open, each read by a ``DatagramProtocol`` that
+drains all queued datagrams per readiness event. Queries get random IDs; a response is taken
+only when its ID, QR bit and question match an outstanding query, anything else is ignored
+(and counted). Truncated answers are asked again over TCP.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import socket
 from array import array
 from collections import deque
 from collections.abc import Sequence
-from typing import cast
 
 from mailwarden.dns.answer import Answer, Status
 from mailwarden.dns.client import Nameserver, _describe, _system_nameservers, parse_nameserver
@@ -30,24 +29,51 @@ __all__ = ["FastResolver"]
 _ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})  # FORMERR SERVFAIL NOTIMP REFUSED
 _RECEIVE_BUFFER = 4 << 20  # octets; the kernel caps it at net.core.rmem_max
 _TICK = 0.01  # timeouts are checked at most this often
+_DRAIN_MAX = 256  # datagrams read per readiness event at most
 
 # What a waiting query gets: the response, or a sentence saying why there is none.
 _Outcome = bytes | str
 
 
 class _Channel(asyncio.DatagramProtocol):
-    """One connected UDP socket to one nameserver and the queries outstanding on it."""
+    """One connected UDP socket to one nameserver and the queries outstanding on it.
 
-    def __init__(self, owner: FastResolver) -> None:
+    The channel reads its socket itself (``loop.add_reader``) and drains every datagram queued
+    at each readiness event into ``datagram_received``: one event-loop turn per burst of
+    answers instead of one per answer, which asyncio's datagram transport does.
+    """
+
+    def __init__(self, owner: FastResolver, sock: socket.socket) -> None:
         self.owner = owner
-        self.transport: asyncio.DatagramTransport | None = None
+        self.sock = sock
+        self.loop = asyncio.get_running_loop()
+        self.closed = False
         self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes]] = {}
         self.deadlines: list[tuple[float, int, asyncio.Future[_Outcome]]] = []
         self.sweeper: asyncio.TimerHandle | None = None
-        self.sock: socket.socket | None = None
+        self.loop.add_reader(sock.fileno(), self._drain)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
+    def send(self, query: bytes) -> str:
+        """Send ``query``; return ``""``, or why it could not be sent."""
+        try:
+            self.sock.send(query)
+        except BlockingIOError:
+            return "socket send buffer full"
+        except OSError as exc:
+            return _describe(exc)
+        return ""
+
+    def _drain(self) -> None:
+        recv = self.sock.recv
+        for _ in range(_DRAIN_MAX):
+            try:
+                data = recv(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.error_received(exc)
+                return
+            self.datagram_received(data, None)
 
     def datagram_received(self, data: bytes, addr: object) -> None:
         if len(data) < 12:
@@ -73,8 +99,17 @@ class _Channel(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         self._fail_all(_describe(exc))
 
+    def close(self) -> None:
+        """Stop reading, close the socket and fail what is still waiting."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.loop.is_closed():
+            self.loop.remove_reader(self.sock.fileno())
+        self.sock.close()
+        self.connection_lost(None)
+
     def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
         self._fail_all(_describe(exc) if exc else "socket closed")
         if self.sweeper is not None:
             self.sweeper.cancel()
@@ -83,7 +118,10 @@ class _Channel(asyncio.DatagramProtocol):
     def expire_at(self, deadline: float, ident: int, future: asyncio.Future[_Outcome]) -> None:
         """Give ``future`` a timeout result at ``deadline`` unless it is answered before."""
         heapq.heappush(self.deadlines, (deadline, ident, future))
-        if self.sweeper is None:
+        sweeper = self.sweeper
+        if sweeper is None or deadline < sweeper.when() - _TICK:
+            if sweeper is not None:
+                sweeper.cancel()
             loop = future.get_loop()
             self.sweeper = loop.call_at(max(deadline, loop.time() + _TICK), self._sweep)
 
@@ -217,7 +255,6 @@ class FastResolver:
         self._gate = _Gate(max_in_flight)
         self._channels: list[list[_Channel]] = []
         self._problems: list[str] = []
-        self._opening: asyncio.Future[None] | None = None
         self._turn = 0
         self._ids = array("H")
 
@@ -233,9 +270,9 @@ class FastResolver:
         except ParseError as exc:
             qname = name.rstrip(".").lower()
             return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
-        opening = self._opening
-        if opening is None or not opening.done() or self._loop is not asyncio.get_running_loop():
-            await self._open()
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._open(loop)
         gate = self._gate
         if gate.used < gate.limit and not gate.waiters:
             gate.used += 1
@@ -250,43 +287,22 @@ class FastResolver:
         """Close the sockets; a later ``resolve`` opens new ones."""
         for channels in self._channels:
             for channel in channels:
-                if channel.transport is not None and not channel.transport.is_closing():
-                    try:
-                        channel.transport.close()
-                    except RuntimeError:  # its event loop is closed already
-                        if channel.sock is not None:
-                            channel.sock.close()
-        self._channels, self._opening, self._loop = [], None, None
+                channel.close()
+        self._channels, self._loop = [], None
 
-    async def _open(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            self.close()
-            self._loop, self._gate = loop, _Gate(self.max_in_flight)
-        if self._opening is None:
-            self._opening = loop.create_future()
-            try:
-                await self._open_sockets(loop)
-            finally:
-                self._opening.set_result(None)
-        await self._opening
-
-    async def _open_sockets(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _open(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.close()
+        self._loop, self._gate = loop, _Gate(self.max_in_flight)
         self._channels, self._problems = [], []
         for server in self.nameservers:
             channels: list[_Channel] = []
             problem = ""
             for _ in range(self.sockets_per_server):
                 try:
-                    sock = _connected_socket(server)
-                    _, channel = await loop.create_datagram_endpoint(
-                        lambda: _Channel(self), sock=sock
-                    )
+                    channels.append(_Channel(self, _connected_socket(server)))
                 except OSError as exc:
                     problem = _describe(exc)
                     break
-                channel.sock = sock
-                channels.append(channel)
             self._channels.append(channels)
             self._problems.append(problem)
 
@@ -329,8 +345,7 @@ class FastResolver:
             channel = channels[self._turn]
         else:
             channel = channels[0]
-        transport = channel.transport
-        if transport is None:
+        if channel.closed:
             return "socket closed"
         pending = channel.pending
         ids = self._ids
@@ -342,8 +357,10 @@ class FastResolver:
                 break
         future: asyncio.Future[_Outcome] = loop.create_future()
         query = question.query(ident)
+        problem = channel.send(query)
+        if problem:
+            return problem
         pending[ident] = (future, question.section)
-        transport.sendto(query)
         self.queries_sent += 1
         channel.expire_at(loop.time() + wait, ident, future)
         outcome = await future
