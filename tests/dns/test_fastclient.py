@@ -294,3 +294,13 @@ def test_token_bucket_spaces_sends() -> None:
     delays = [bucket.reserve(100.0) for _ in range(4)]
     assert delays == pytest.approx([0.0, 0.0, 0.1, 0.2])
     assert bucket.reserve(101.0) == 0.0
+
+
+async def test_several_sockets_and_a_rate_limit() -> None:
+    """Queries spread over two sockets under a qps limit all get their answers."""
+    _, server = await serve(zone_handler)
+    fast = FastResolver([server], timeout=1, sockets_per_server=2, qps=500, burst=2)
+    answers = await asyncio.gather(*(fast.resolve("example.com", "TXT") for _ in range(6)))
+    assert [a.status for a in answers] == [Status.NOERROR] * 6
+    assert fast.queries_sent == fast.answers == 6
+    fast.close()

@@ -107,6 +107,7 @@ class Question(NamedTuple):
 
 
 _QTYPES: dict[str, int] = {}
+_LENGTH = [bytes((i,)) for i in range(64)]
 _TAIL = (_HEADER.pack(0, _RD, 1, 0, 0, 1)[2:], b"\0" + _RR.pack(_OPT, EDNS_PAYLOAD, 0, 0))
 _TAIL_DNSSEC = (
     _HEADER.pack(0, _RD | _AD, 1, 0, 0, 1)[2:],
@@ -127,7 +128,7 @@ def build_question(name: str, rdtype: str, *, dnssec: bool = False) -> Question:
         qtype = _qtype(rdtype)
     if len(qname) <= 253 and _PLAIN_NAME.fullmatch(qname):
         text = qname
-        wire = b"".join([bytes((len(x),)) + x for x in qname.encode().split(b".")]) + b"\0"
+        wire = b"".join([_LENGTH[len(x)] + x for x in qname.encode().split(b".")]) + b"\0"
     else:
         text, wire = _name_wire(qname)
     section = wire + _TYPE_CLASS.pack(qtype, 1)
@@ -166,8 +167,10 @@ def decode_response(
     """
     names: _NameCache = {}
     if question is not None:
-        end = 12 + len(question.section) - 4
-        if wire[12:end].lower() == question.section[:-4]:
+        end = 8 + len(question.section)
+        asked = question.section[:-4]
+        got = wire[12:end]
+        if got == asked or got.lower() == asked:
             names[12] = (question.text, end, end - 12)
     try:
         return _decode(wire, qname, rdtype, names)
@@ -192,7 +195,10 @@ def _decode(wire: bytes, qname: str, rdtype: str, names: _NameCache) -> Answer:
     if qdcount != 1:
         raise _BadResponse("DNS message is malformed.")
     known = names.get(12)
-    qtext, pos = known[:2] if known is not None else _read_name(wire, 12, size, names)
+    if known is not None:
+        qtext, pos, _ = known
+    else:
+        qtext, pos = _read_name(wire, 12, size, names)
     if pos + 4 > size:
         raise _Malformed("question runs past the end")
     qtype, qclass = _TYPE_CLASS.unpack_from(wire, pos)
