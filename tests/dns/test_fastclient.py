@@ -304,3 +304,17 @@ async def test_several_sockets_and_a_rate_limit() -> None:
     assert [a.status for a in answers] == [Status.NOERROR] * 6
     assert fast.queries_sent == fast.answers == 6
     fast.close()
+
+
+async def test_cancelled_queries_free_their_slot_and_id() -> None:
+    """A resolve cancelled by a caller's timeout frees its in-flight slot and, later, its ID."""
+    _, server = await serve(lambda query: [])
+    fast = FastResolver([server], timeout=0.1, retries=0, max_in_flight=1)
+    for _ in range(2):
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.03):
+                await fast.resolve("example.com", "TXT")
+    assert fast.in_flight == 0
+    await asyncio.sleep(0.25)
+    assert all(not channel.pending for channels in fast._channels for channel in channels)
+    fast.close()
