@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import pickle
 import statistics
 import subprocess
@@ -173,6 +174,7 @@ def main() -> None:
         halves = [work / "h0.pickle", work / "h1.pickle"]
         halves[0].write_bytes(pickle.dumps(queries[:half]))
         halves[1].write_bytes(pickle.dumps(queries[half:]))
+        print("load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(
             f"NSD on {server.address}, {len(queries)} queries ({', '.join(KINDS)} mix), "
             f"{args.concurrency} in flight, {args.rounds} rounds"
@@ -191,13 +193,16 @@ def main() -> None:
                 )
         differ = compare(queries, work / "dnspython.answers", work / "fast.answers")
     print(f"identical answers: {len(queries) - differ} of {len(queries)}")
-    print(f"{'resolver':24} {'answers/s':>10} {'cpu s':>7} {'cpu us/answer':>14}")
+    print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    header = f"{'resolver':24} {'answers/s':>10} {'cpu s':>7} {'cpu us/answer':>14}"
+    print(f"{header} {'answers/cpu-s':>14}")
     medians: dict[str, float] = {}
     for label, runs in results.items():
         rate = statistics.median(r["rate"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         medians[label] = rate
-        print(f"{label:24} {rate:10.0f} {cpu:7.2f} {cpu / len(queries) * 1e6:14.1f}")
+        per_answer = cpu / len(queries) * 1e6
+        print(f"{label:24} {rate:10.0f} {cpu:7.2f} {per_answer:14.1f} {len(queries) / cpu:14.0f}")
     for procs in ("1 process", "2 processes"):
         ratio = medians[f"fast {procs}"] / medians[f"dnspython {procs}"]
         print(f"ratio fast/dnspython, {procs}: {ratio:.1f}x")
