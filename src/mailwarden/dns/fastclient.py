@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from mailwarden.dns.answer import Answer, Status
-from mailwarden.dns.client import Nameserver, _describe, _system_nameservers, parse_nameserver
+from mailwarden.dns.client import Nameserver, _describe, nameserver_list
 from mailwarden.dns.wire import Question, build_question, decode_response
 from mailwarden.errors import ParseError
 
@@ -236,10 +236,7 @@ class FastResolver:
         burst: int = 1,
         sockets_per_server: int = 1,
     ) -> None:
-        if nameservers:
-            self.nameservers = [parse_nameserver(n) for n in nameservers]
-        else:
-            self.nameservers = _system_nameservers()
+        self.nameservers = nameserver_list(nameservers)
         self.timeout = timeout
         self.retries = retries
         self.max_in_flight = max_in_flight
@@ -299,9 +296,15 @@ class FastResolver:
             problem = ""
             for _ in range(self.sockets_per_server):
                 try:
-                    channels.append(_Channel(self, _connected_socket(server)))
+                    sock = _connected_socket(server)
                 except OSError as exc:
                     problem = _describe(exc)
+                    break
+                try:
+                    channels.append(_Channel(self, sock))
+                except NotImplementedError:  # an event loop without add_reader (Proactor)
+                    sock.close()
+                    problem = "the event loop cannot watch sockets; use a selector event loop"
                     break
             self._channels.append(channels)
             self._problems.append(problem)
