@@ -24,11 +24,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):  # run as a script: make ``bench.dnslab`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.dnslab import NsdServer, nsd_binary
 from mailwarden.dns import Answer, DnsResolver
 from mailwarden.dns.fastclient import FastResolver
-from nsdserver import NsdServer, nsd_binary
 
 ORIGIN = "bench.test"
 KINDS = ("TXT", "MX", "A", "NX")
@@ -146,6 +147,39 @@ def compare(queries: list[tuple[str, str]], slow: Path, fast: Path) -> int:
     return len(differ) + abs(len(a) - len(b))
 
 
+def run_rounds(
+    args: argparse.Namespace,
+    queries: list[tuple[str, str]],
+    work: Path,
+    server: str,
+    results: dict[str, list[dict[str, float]]],
+) -> int:
+    """Run the alternating rounds into ``results``; return how many answers differ."""
+    whole = work / "all.pickle"
+    whole.write_bytes(pickle.dumps(queries))
+    half = len(queries) // 2
+    halves = [work / "h0.pickle", work / "h1.pickle"]
+    halves[0].write_bytes(pickle.dumps(queries[:half]))
+    halves[1].write_bytes(pickle.dumps(queries[half:]))
+    print("load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(
+        f"NSD on {server}, {len(queries)} queries ({', '.join(KINDS)} mix), "
+        f"{args.concurrency} in flight, {args.rounds} rounds"
+    )
+    for round_no in range(args.rounds):
+        for kind in ("dnspython", "fast"):
+            out = work / f"{kind}.answers" if round_no == 0 else None
+            one = measure(kind, server, [whole], args.concurrency, out)
+            two = measure(kind, server, halves, args.concurrency, None)
+            results.setdefault(f"{kind} 1 process", []).append(one)
+            results.setdefault(f"{kind} 2 processes", []).append(two)
+            print(
+                f"  round {round_no + 1} {kind:9}: {one['rate']:9.0f} answers/s "
+                f"(cpu {one['cpu']:.2f}s); 2 processes {two['rate']:9.0f} answers/s"
+            )
+    return compare(queries, work / "dnspython.answers", work / "fast.answers")
+
+
 def main() -> None:
     """Parse options, start NSD, run the rounds and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -163,35 +197,13 @@ def main() -> None:
     if nsd_binary() is None:
         raise SystemExit("nsd not installed: apt-get install nsd")
     queries = make_queries(args.names)
-    with (
-        tempfile.TemporaryDirectory(prefix="dnsbench-") as tmp,
-        NsdServer({f"{ORIGIN}.": make_zone(args.names)}) as server,
-    ):
+    results: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="dnsbench-") as tmp:
         work = Path(tmp)
-        whole = work / "all.pickle"
-        whole.write_bytes(pickle.dumps(queries))
-        half = len(queries) // 2
-        halves = [work / "h0.pickle", work / "h1.pickle"]
-        halves[0].write_bytes(pickle.dumps(queries[:half]))
-        halves[1].write_bytes(pickle.dumps(queries[half:]))
-        print("load average at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-        print(
-            f"NSD on {server.address}, {len(queries)} queries ({', '.join(KINDS)} mix), "
-            f"{args.concurrency} in flight, {args.rounds} rounds"
-        )
-        results: dict[str, list[dict[str, float]]] = {}
-        for round_no in range(args.rounds):
-            for kind in ("dnspython", "fast"):
-                out = work / f"{kind}.answers" if round_no == 0 else None
-                one = measure(kind, server.address, [whole], args.concurrency, out)
-                two = measure(kind, server.address, halves, args.concurrency, None)
-                results.setdefault(f"{kind} 1 process", []).append(one)
-                results.setdefault(f"{kind} 2 processes", []).append(two)
-                print(
-                    f"  round {round_no + 1} {kind:9}: {one['rate']:9.0f} answers/s "
-                    f"(cpu {one['cpu']:.2f}s); 2 processes {two['rate']:9.0f} answers/s"
-                )
-        differ = compare(queries, work / "dnspython.answers", work / "fast.answers")
+        zone = work / f"{ORIGIN}.zone"
+        zone.write_text(make_zone(args.names))
+        with NsdServer({ORIGIN: zone}, work / "nsd") as server:
+            differ = run_rounds(args, queries, work, server.nameserver, results)
     print(f"identical answers: {len(queries) - differ} of {len(queries)}")
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     header = f"{'resolver':24} {'answers/s':>10} {'cpu s':>7} {'cpu us/answer':>14}"

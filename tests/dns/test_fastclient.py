@@ -234,20 +234,41 @@ async def test_closed_port_is_reported() -> None:
     fast.close()
 
 
-async def test_malformed_answer_is_servfail() -> None:
-    """A response with the right ID and question but a broken body is SERVFAIL, no crash."""
+async def test_malformed_answer_counts_as_no_answer() -> None:
+    """A response with the right ID and question but a broken body is not an answer: the
+    server is asked again and the outcome is TIMEOUT naming the problem, as with DnsResolver."""
 
     def handler(query: dns.message.Message) -> list[bytes]:
         wire = bytearray(answer(query).to_wire())
         wire[7] = 9  # claims nine answers
         return [bytes(wire)]
 
-    _, server = await serve(handler)
-    fast = FastResolver([server], timeout=1)
+    responder, server = await serve(handler)
+    fast = FastResolver([server], timeout=1, retries=1)
     got = await fast.resolve("example.com", "TXT")
-    assert got.status is Status.SERVFAIL
+    assert got.status is Status.TIMEOUT
     assert "malformed" in got.detail
+    assert responder.seen == 2
     fast.close()
+
+
+async def test_refusing_server_is_passed_over_like_dns_resolver() -> None:
+    """REFUSED from the first server sends the question to the next; all refusing is SERVFAIL."""
+
+    def refuse(query: dns.message.Message) -> list[bytes]:
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.REFUSED)
+        return [response.to_wire()]
+
+    _, refusing = await serve(refuse)
+    _, good = await serve(zone_handler)
+    for servers in ([refusing, good], [refusing, refusing]):
+        fast, slow = FastResolver(servers, timeout=1), DnsResolver(servers, timeout=1)
+        got = await fast.resolve("example.com", "TXT")
+        assert got == await slow.resolve("example.com", "TXT")
+        fast.close()
+    assert got.status is Status.SERVFAIL
+    assert got.detail == f"{refusing}: rcode REFUSED"
 
 
 async def test_ipv6_nameserver() -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,8 +11,6 @@ from mailwarden.dns import DnsResolver, Status
 from mailwarden.dns.fastclient import FastResolver
 
 pytestmark = pytest.mark.integration
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 ZONE = """$ORIGIN lab.test.
 $TTL 600
@@ -65,39 +60,28 @@ QUESTIONS = [
 ]
 
 
-def _nsdserver() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nsdserver", BENCH / "nsdserver.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def nsd() -> Iterator[Any]:
-    """NSD serving the lab zone on a free loopback port."""
-    module = _nsdserver()
-    if module.nsd_binary() is None:
-        pytest.skip("nsd not installed: apt-get install nsd")
-    server = module.NsdServer({"lab.test.": ZONE})
-    server.start()
-    yield server
-    server.stop()
+def lab(nsd: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """NSD serving the lab zone on a free loopback port; its ``host:port``."""
+    work = tmp_path_factory.mktemp("fastdns-nsd")
+    zone = work / "lab.test.zone"
+    zone.write_text(ZONE)
+    return str(nsd({"lab.test": zone}, work / "nsd").nameserver)
 
 
-async def test_every_answer_equals_dns_resolver(nsd: Any) -> None:
+async def test_every_answer_equals_dns_resolver(lab: str) -> None:
     """For every question type a survey asks, FastResolver answers as DnsResolver does."""
-    fast = FastResolver([nsd.address], timeout=2)
-    slow = DnsResolver([nsd.address], timeout=2)
+    fast = FastResolver([lab], timeout=2)
+    slow = DnsResolver([lab], timeout=2)
     for name, rdtype in QUESTIONS:
         got, expected = await fast.resolve(name, rdtype), await slow.resolve(name, rdtype)
         assert got == expected, (name, rdtype)
     fast.close()
 
 
-async def test_statuses_and_tcp_fallback(nsd: Any) -> None:
+async def test_statuses_and_tcp_fallback(lab: str) -> None:
     """NXDOMAIN, NODATA, REFUSED outside the zone, and the 2 KB TXT set over TCP."""
-    fast = FastResolver([nsd.address], timeout=2)
+    fast = FastResolver([lab], timeout=2)
     assert (await fast.resolve("nothing.lab.test", "TXT")).status is Status.NXDOMAIN
     assert (await fast.resolve("mx1.lab.test", "TXT")).status is Status.NODATA
     assert (await fast.resolve("elsewhere.example", "A")).status is Status.SERVFAIL

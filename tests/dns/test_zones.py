@@ -158,9 +158,3 @@ def test_loads_the_rfc7208_suite_zonedata(shared_dir: Path) -> None:
     resolvers = [ZoneResolver.from_zonedata(s["zonedata"]) for s in scenarios]
     assert len(resolvers) == 16
     assert all(r.names() for r in resolvers)
-
-
-def test_null_mx_from_zone_file_has_empty_exchange() -> None:
-    """A null MX (``0 .``) loaded from zone text has the documented empty exchange."""
-    zone = ZoneResolver.from_text("@ 300 IN MX 0 .\n", "null.example")
-    assert zone.lookup("null.example", "MX").mx() == [MXRecord(0, "")]

@@ -40,4 +40,3 @@ def record_from_rdata(rdata: Any) -> Record:
     if rdtype in _NAME_TYPES:
         return NameRecord(rdtype, name_text(rdata.target))
     return GenericRecord(rdtype, rdata.to_text())
-

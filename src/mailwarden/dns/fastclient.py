@@ -19,6 +19,8 @@ from array import array
 from collections import deque
 from collections.abc import Sequence
 
+import dns.rcode
+
 from mailwarden.dns.answer import Answer, Status
 from mailwarden.dns.client import Nameserver, _describe, nameserver_list
 from mailwarden.dns.wire import Question, build_question, decode_response
@@ -27,6 +29,7 @@ from mailwarden.errors import ParseError
 __all__ = ["FastResolver"]
 
 _ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})  # FORMERR SERVFAIL NOTIMP REFUSED
+_TRY_NEXT = frozenset(f"rcode {name}" for name in ("FORMERR", "SERVFAIL", "NOTIMP", "REFUSED"))
 _RECEIVE_BUFFER = 4 << 20  # octets; the kernel caps it at net.core.rmem_max
 _TICK = 0.01  # timeouts are checked at most this often
 _DRAIN_MAX = 256  # datagrams read per readiness event at most
@@ -310,22 +313,49 @@ class FastResolver:
             self._problems.append(problem)
 
     async def _ask_all(self, question: Question) -> Answer:
+        """Ask each nameserver in turn, exactly as ``DnsResolver`` does.
+
+        A server answering SERVFAIL, REFUSED, NOTIMP or FORMERR is passed over for the next one;
+        servers that did not answer (or sent a malformed message) are asked again in each of
+        ``retries`` more rounds. SERVFAIL when every server that answered refused or failed,
+        TIMEOUT when none answered.
+        """
         loop = asyncio.get_running_loop()
         end = loop.time() + self.deadline if self.deadline is not None else None
         problems: list[str] = []
+        answered = False
+        pending = list(range(len(self.nameservers)))
         for _ in range(self.retries + 1):
-            for index, server in enumerate(self.nameservers):
+            silent: list[int] = []
+            for index in pending:
+                server = self.nameservers[index]
                 wait = self.timeout
                 if end is not None:
                     wait = min(wait, end - loop.time())
                     if wait <= 0:
                         problems.append(f"deadline of {self.deadline:g}s reached")
-                        return _timeout(question, problems)
+                        return _failed(question, problems, answered)
                 outcome = await self._ask(question, index, server, wait, loop)
-                if isinstance(outcome, bytes):
-                    return decode_response(outcome, question.name, question.rdtype, question)
-                problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
-        return _timeout(question, problems)
+                if not isinstance(outcome, bytes):
+                    problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
+                    silent.append(index)
+                    continue
+                answer = decode_response(outcome, question.name, question.rdtype, question)
+                if answer.status is not Status.SERVFAIL:
+                    return answer
+                refused = _refusal(outcome, answer)
+                if refused:
+                    answered = True
+                    problems.append(f"{server}: {refused}")
+                elif answer.detail.startswith("malformed response"):
+                    problems.append(f"{server}: {answer.detail}")
+                    silent.append(index)
+                else:
+                    return answer
+            pending = silent
+            if not pending:
+                break
+        return _failed(question, problems, answered)
 
     async def _ask(
         self,
@@ -413,6 +443,17 @@ def _connected_socket(server: Nameserver) -> socket.socket:
     return sock
 
 
-def _timeout(question: Question, problems: list[str]) -> Answer:
-    detail = "no answer from " + "; ".join(dict.fromkeys(problems))
-    return Answer(question.name, question.rdtype, Status.TIMEOUT, detail=detail)
+def _refusal(response: bytes, answer: Answer) -> str:
+    """Return ``rcode NAME`` when the response refuses or fails the query, else ``""``."""
+    if answer.detail in _TRY_NEXT:
+        return answer.detail
+    if response[4:6] == b"\0\0" and (response[3] & 0xF) in _ERROR_RCODES_WITHOUT_QUESTION:
+        return f"rcode {dns.rcode.to_text(dns.rcode.Rcode(response[3] & 0xF))}"
+    return ""
+
+
+def _failed(question: Question, problems: list[str], answered: bool) -> Answer:
+    detail = "; ".join(dict.fromkeys(problems))
+    if answered:
+        return Answer(question.name, question.rdtype, Status.SERVFAIL, detail=detail)
+    return Answer(question.name, question.rdtype, Status.TIMEOUT, detail="no answer from " + detail)
