@@ -33,6 +33,7 @@ def test_dns_all() -> None:
         "Answer",
         "CachingResolver",
         "DnsResolver",
+        "FastResolver",
         "GenericRecord",
         "MXRecord",
         "NameRecord",

@@ -13,6 +13,7 @@ from mailwarden.dns.answer import (
 )
 from mailwarden.dns.cache import CachingResolver
 from mailwarden.dns.client import DnsResolver, Nameserver, parse_nameserver
+from mailwarden.dns.fastclient import FastResolver
 from mailwarden.dns.names import normalize_name, to_ascii, to_unicode, validate_domain
 from mailwarden.dns.overlay import OverlayResolver
 from mailwarden.dns.zones import ZoneResolver
@@ -22,6 +23,7 @@ __all__ = [
     "Answer",
     "CachingResolver",
     "DnsResolver",
+    "FastResolver",
     "GenericRecord",
     "MXRecord",
     "NameRecord",

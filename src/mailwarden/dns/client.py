@@ -18,10 +18,10 @@ import dns.rdatatype
 import dns.resolver
 
 from mailwarden.dns.answer import Answer, Record, Status
-from mailwarden.dns.convert import record_from_rdata
+from mailwarden.dns.convert import name_text, record_from_rdata
 from mailwarden.errors import ConfigError, DnsError
 
-__all__ = ["DnsResolver", "Nameserver", "parse_nameserver"]
+__all__ = ["DnsResolver", "Nameserver", "nameserver_list", "parse_nameserver"]
 
 #: Response codes after which the next nameserver is asked.
 _TRY_NEXT = frozenset({dns.rcode.SERVFAIL, dns.rcode.REFUSED, dns.rcode.NOTIMP, dns.rcode.FORMERR})
@@ -101,10 +101,7 @@ class DnsResolver:
         max_in_flight: int = 256,
         dnssec: bool = False,
     ) -> None:
-        if nameservers:
-            self.nameservers = [parse_nameserver(n) for n in nameservers]
-        else:
-            self.nameservers = _system_nameservers()
+        self.nameservers = nameserver_list(nameservers)
         self.timeout = timeout
         self.retries = retries
         self.max_in_flight = max_in_flight
@@ -207,7 +204,7 @@ def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str
         chain = response.resolve_chaining()
     except dns.exception.DNSException as exc:
         return Answer(qname, rdtype, Status.SERVFAIL, detail=f"bad response: {exc}")
-    canonical = chain.canonical_name.to_text(omit_final_dot=True).lower()
+    canonical = name_text(chain.canonical_name)
     canonical_name = canonical if canonical != qname else None
     ttl = int(chain.minimum_ttl) if chain.minimum_ttl is not None else 0
     if rcode == dns.rcode.NXDOMAIN:
@@ -219,6 +216,17 @@ def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str
         return Answer(qname, rdtype, Status.NODATA, (), ttl, canonical_name, authenticated)
     records: tuple[Record, ...] = tuple(record_from_rdata(rd) for rd in chain.answer)
     return Answer(qname, rdtype, Status.NOERROR, records, ttl, canonical_name, authenticated)
+
+
+def nameserver_list(nameservers: Sequence[str] | None) -> list[Nameserver]:
+    """Return the parsed ``host[:port]`` nameservers, or the system's when none are given.
+
+    Raises ``ConfigError`` for an unusable entry and ``DnsError`` when the system
+    configuration names no nameserver.
+    """
+    if nameservers:
+        return [parse_nameserver(n) for n in nameservers]
+    return _system_nameservers()
 
 
 def _system_nameservers() -> list[Nameserver]:

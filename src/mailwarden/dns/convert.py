@@ -16,9 +16,16 @@ from mailwarden.dns.answer import (
     TXTRecord,
 )
 
-__all__ = ["record_from_rdata"]
+__all__ = ["name_text", "record_from_rdata"]
 
 _NAME_TYPES = frozenset({"CNAME", "PTR", "NS", "DNAME"})
+
+
+def name_text(name: dns.name.Name) -> str:
+    """Return ``name`` in lower case without the final dot; the root name is ``""``."""
+    if name == dns.name.root:
+        return ""
+    return name.to_text(omit_final_dot=True).lower()
 
 
 def record_from_rdata(rdata: Any) -> Record:
@@ -29,14 +36,7 @@ def record_from_rdata(rdata: Any) -> Record:
     if rdtype in ("A", "AAAA"):
         return AddressRecord(rdtype, str(rdata.address))
     if rdtype == "MX":
-        return MXRecord(int(rdata.preference), _name(rdata.exchange))
+        return MXRecord(int(rdata.preference), name_text(rdata.exchange))
     if rdtype in _NAME_TYPES:
-        return NameRecord(rdtype, _name(rdata.target))
+        return NameRecord(rdtype, name_text(rdata.target))
     return GenericRecord(rdtype, rdata.to_text())
-
-
-def _name(name: dns.name.Name) -> str:
-    """Return ``name`` in lower case without the final dot; the root (null MX) is ``""``."""
-    if name == dns.name.root:
-        return ""
-    return str(name.to_text(omit_final_dot=True)).lower()

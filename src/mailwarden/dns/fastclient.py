@@ -1,0 +1,459 @@
+"""A fast stub resolver for bulk surveys: long-lived UDP sockets, multiplexed query IDs.
+
+``FastResolver`` answers exactly like ``DnsResolver`` (same ``Answer`` for the same response)
+but builds and decodes messages with the lean codec in ``mailwarden.dns.wire`` and keeps one
+(or a few) connected UDP sockets per nameserver open, each read by a ``DatagramProtocol`` that
+drains all queued datagrams per readiness event. Queries get random IDs; a response is taken
+only when its ID, QR bit and question match an outstanding query, anything else is ignored
+(and counted). Truncated answers are asked again over TCP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import os
+import socket
+from array import array
+from collections import deque
+from collections.abc import Sequence
+
+import dns.rcode
+
+from mailwarden.dns.answer import Answer, Status
+from mailwarden.dns.client import Nameserver, _describe, nameserver_list
+from mailwarden.dns.wire import Question, build_question, decode_response
+from mailwarden.errors import ParseError
+
+__all__ = ["FastResolver"]
+
+_ERROR_RCODES_WITHOUT_QUESTION = frozenset({1, 2, 4, 5})  # FORMERR SERVFAIL NOTIMP REFUSED
+_TRY_NEXT = frozenset(f"rcode {name}" for name in ("FORMERR", "SERVFAIL", "NOTIMP", "REFUSED"))
+_RECEIVE_BUFFER = 4 << 20  # octets; the kernel caps it at net.core.rmem_max
+_TICK = 0.01  # timeouts are checked at most this often
+_DRAIN_MAX = 256  # datagrams read per readiness event at most
+
+# What a waiting query gets: the response, or a sentence saying why there is none.
+_Outcome = bytes | str
+
+
+class _Channel(asyncio.DatagramProtocol):
+    """One connected UDP socket to one nameserver and the queries outstanding on it.
+
+    The channel reads its socket itself (``loop.add_reader``) and drains every datagram queued
+    at each readiness event into ``datagram_received``: one event-loop turn per burst of
+    answers instead of one per answer, which asyncio's datagram transport does.
+    """
+
+    def __init__(self, owner: FastResolver, sock: socket.socket) -> None:
+        self.owner = owner
+        self.sock = sock
+        self.loop = asyncio.get_running_loop()
+        self.closed = False
+        self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes]] = {}
+        self.deadlines: list[tuple[float, int, asyncio.Future[_Outcome]]] = []
+        self.sweeper: asyncio.TimerHandle | None = None
+        self.loop.add_reader(sock.fileno(), self._drain)
+
+    def send(self, query: bytes) -> str:
+        """Send ``query``; return ``""``, or why it could not be sent."""
+        try:
+            self.sock.send(query)
+        except BlockingIOError:
+            return "socket send buffer full"
+        except OSError as exc:
+            return _describe(exc)
+        return ""
+
+    def _drain(self) -> None:
+        recv = self.sock.recv
+        for _ in range(_DRAIN_MAX):
+            try:
+                data = recv(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.error_received(exc)
+                return
+            self.datagram_received(data, None)
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        if len(data) < 12:
+            self.owner.ignored += 1
+            return
+        ident = (data[0] << 8) | data[1]
+        entry = self.pending.get(ident)
+        if entry is None:
+            self.owner.ignored += 1
+            return
+        future, section = entry
+        got = data[12 : 12 + len(section)]
+        if (got != section or data[2] < 0x80 or data[4:6] != b"\0\x01") and not _matches(
+            data, section
+        ):
+            self.owner.ignored += 1
+            return
+        del self.pending[ident]
+        if not future.done():
+            self.owner.answers += 1
+            future.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        self._fail_all(_describe(exc))
+
+    def close(self) -> None:
+        """Stop reading, close the socket and fail what is still waiting."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.loop.is_closed():
+            self.loop.remove_reader(self.sock.fileno())
+        self.sock.close()
+        self.connection_lost(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._fail_all(_describe(exc) if exc else "socket closed")
+        if self.sweeper is not None:
+            self.sweeper.cancel()
+            self.sweeper = None
+
+    def expire_at(self, deadline: float, ident: int, future: asyncio.Future[_Outcome]) -> None:
+        """Give ``future`` a timeout result at ``deadline`` unless it is answered before."""
+        heapq.heappush(self.deadlines, (deadline, ident, future))
+        sweeper = self.sweeper
+        if sweeper is None or deadline < sweeper.when() - _TICK:
+            if sweeper is not None:
+                sweeper.cancel()
+            loop = future.get_loop()
+            self.sweeper = loop.call_at(max(deadline, loop.time() + _TICK), self._sweep)
+
+    def _sweep(self) -> None:
+        self.sweeper = None
+        deadlines = self.deadlines
+        if not deadlines:
+            return
+        loop = deadlines[0][2].get_loop()
+        now = loop.time()
+        while deadlines and deadlines[0][0] <= now:
+            _, ident, future = heapq.heappop(deadlines)
+            entry = self.pending.get(ident)
+            if entry is not None and entry[0] is future:
+                del self.pending[ident]
+            if not future.done():
+                self.owner.timeouts += 1
+                future.set_result("")
+        if deadlines:
+            self.sweeper = loop.call_at(max(deadlines[0][0], now + _TICK), self._sweep)
+
+    def _fail_all(self, problem: str) -> None:
+        pending, self.pending = self.pending, {}
+        for future, _ in pending.values():
+            if not future.done():
+                future.set_result(problem or "socket error")
+
+
+def _matches(data: bytes, section: bytes) -> bool:
+    """Return True when ``data`` is a response whose question section is ``section``."""
+    if not data[2] & 0x80:
+        return False
+    got = data[12 : 12 + len(section)]
+    if got == section or got.lower() == section:
+        return data[4:6] == b"\0\x01"
+    return data[4:6] == b"\0\0" and (data[3] & 0xF) in _ERROR_RCODES_WITHOUT_QUESTION
+
+
+class _Gate:
+    """A cap on queries in flight, cheaper than a semaphore when it is not reached."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self.used = 0
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    async def enter(self) -> None:
+        """Return once a slot is free; take it."""
+        if self.used < self.limit and not self.waiters:
+            self.used += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.leave()
+            else:
+                self.waiters.remove(waiter)
+            raise
+
+    def leave(self) -> None:
+        """Free a slot, handing it to the oldest waiter if there is one."""
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.used -= 1
+
+
+class _TokenBucket:
+    """A queries-per-second limit: each send reserves the next free slot (no thundering herd)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.interval = 1.0 / rate
+        self.window = max(1, burst) * self.interval
+        self.next_free = float("-inf")
+
+    def reserve(self, now: float) -> float:
+        """Return how long to wait before the reserved send may go out (0 or more)."""
+        slot = max(self.next_free, now - self.window + self.interval)
+        self.next_free = slot + self.interval
+        return max(0.0, slot - now)
+
+
+class FastResolver:
+    """Query nameservers over long-lived UDP sockets with multiplexed IDs; TCP on truncation.
+
+    Arguments are those of ``DnsResolver``: ``nameservers`` as ``host[:port]`` (IPv4 or
+    ``[IPv6]:port``; the system configuration when none are given, ``DnsError`` when it names
+    none), ``timeout`` per attempt, ``retries`` extra rounds over the nameservers,
+    ``max_in_flight`` queries outstanding at once, ``dnssec`` for the DO and AD bits. Besides:
+    ``deadline`` caps the seconds one ``resolve`` may take over all its attempts, ``qps`` caps
+    the queries sent per second over all nameservers (with bursts of ``burst``), and
+    ``sockets_per_server`` spreads the queries over that many sockets per nameserver.
+    ``queries_sent``, ``answers``, ``timeouts`` and ``ignored`` (unmatched datagrams) count
+    what happened, for a progress bar. Outcomes are statuses, never exceptions.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        *,
+        timeout: float = 2.0,
+        retries: int = 1,
+        max_in_flight: int = 256,
+        dnssec: bool = False,
+        deadline: float | None = None,
+        qps: float | None = None,
+        burst: int = 1,
+        sockets_per_server: int = 1,
+    ) -> None:
+        self.nameservers = nameserver_list(nameservers)
+        self.timeout = timeout
+        self.retries = retries
+        self.max_in_flight = max_in_flight
+        self.dnssec = dnssec
+        self.deadline = deadline
+        self.sockets_per_server = max(1, sockets_per_server)
+        self._bucket = _TokenBucket(qps, burst) if qps else None
+        self.queries_sent = 0
+        self.answers = 0
+        self.timeouts = 0
+        self.ignored = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate = _Gate(max_in_flight)
+        self._channels: list[list[_Channel]] = []
+        self._problems: list[str] = []
+        self._turn = 0
+        self._ids = array("H")
+
+    @property
+    def in_flight(self) -> int:
+        """Return the number of queries currently waiting for an answer."""
+        return self._gate.used
+
+    async def resolve(self, name: str, rdtype: str) -> Answer:
+        """Return the answer for ``name`` / ``rdtype``; TIMEOUT when no nameserver answered."""
+        try:
+            question = build_question(name, rdtype, dnssec=self.dnssec)
+        except ParseError as exc:
+            qname = name.rstrip(".").lower()
+            return Answer(qname, rdtype, Status.SERVFAIL, detail=f"cannot build query: {exc}")
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._open(loop)
+        gate = self._gate
+        if gate.used < gate.limit and not gate.waiters:
+            gate.used += 1
+        else:
+            await gate.enter()
+        try:
+            return await self._ask_all(question)
+        finally:
+            gate.leave()
+
+    def close(self) -> None:
+        """Close the sockets; a later ``resolve`` opens new ones."""
+        for channels in self._channels:
+            for channel in channels:
+                channel.close()
+        self._channels, self._loop = [], None
+
+    def _open(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.close()
+        self._loop, self._gate = loop, _Gate(self.max_in_flight)
+        self._channels, self._problems = [], []
+        for server in self.nameservers:
+            channels: list[_Channel] = []
+            problem = ""
+            for _ in range(self.sockets_per_server):
+                try:
+                    sock = _connected_socket(server)
+                except OSError as exc:
+                    problem = _describe(exc)
+                    break
+                try:
+                    channels.append(_Channel(self, sock))
+                except NotImplementedError:  # an event loop without add_reader (Proactor)
+                    sock.close()
+                    problem = "the event loop cannot watch sockets; use a selector event loop"
+                    break
+            self._channels.append(channels)
+            self._problems.append(problem)
+
+    async def _ask_all(self, question: Question) -> Answer:
+        """Ask each nameserver in turn, exactly as ``DnsResolver`` does.
+
+        A server answering SERVFAIL, REFUSED, NOTIMP or FORMERR is passed over for the next one;
+        servers that did not answer (or sent a malformed message) are asked again in each of
+        ``retries`` more rounds. SERVFAIL when every server that answered refused or failed,
+        TIMEOUT when none answered.
+        """
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.deadline if self.deadline is not None else None
+        problems: list[str] = []
+        answered = False
+        pending = list(range(len(self.nameservers)))
+        for _ in range(self.retries + 1):
+            silent: list[int] = []
+            for index in pending:
+                server = self.nameservers[index]
+                wait = self.timeout
+                if end is not None:
+                    wait = min(wait, end - loop.time())
+                    if wait <= 0:
+                        problems.append(f"deadline of {self.deadline:g}s reached")
+                        return _failed(question, problems, answered)
+                outcome = await self._ask(question, index, server, wait, loop)
+                if not isinstance(outcome, bytes):
+                    problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
+                    silent.append(index)
+                    continue
+                answer = decode_response(outcome, question.name, question.rdtype, question)
+                if answer.status is not Status.SERVFAIL:
+                    return answer
+                refused = _refusal(outcome, answer)
+                if refused:
+                    answered = True
+                    problems.append(f"{server}: {refused}")
+                elif answer.detail.startswith("malformed response"):
+                    problems.append(f"{server}: {answer.detail}")
+                    silent.append(index)
+                else:
+                    return answer
+            pending = silent
+            if not pending:
+                break
+        return _failed(question, problems, answered)
+
+    async def _ask(
+        self,
+        question: Question,
+        index: int,
+        server: Nameserver,
+        wait: float,
+        loop: asyncio.AbstractEventLoop,
+    ) -> _Outcome:
+        """Ask one nameserver over UDP (and TCP when truncated); return the response or why not."""
+        channels = self._channels[index]
+        if not channels:
+            return self._problems[index] or "no socket"
+        if self._bucket is not None:
+            delay = self._bucket.reserve(loop.time())
+            if delay > 0:
+                await asyncio.sleep(delay)
+        if len(channels) > 1:
+            self._turn = (self._turn + 1) % len(channels)
+            channel = channels[self._turn]
+        else:
+            channel = channels[0]
+        if channel.closed:
+            return "socket closed"
+        pending = channel.pending
+        ids = self._ids
+        while True:
+            if not ids:
+                ids.frombytes(os.urandom(8192))
+            ident = ids.pop()
+            if ident not in pending:
+                break
+        future: asyncio.Future[_Outcome] = loop.create_future()
+        query = question.query(ident)
+        problem = channel.send(query)
+        if problem:
+            return problem
+        pending[ident] = (future, question.section)
+        self.queries_sent += 1
+        channel.expire_at(loop.time() + wait, ident, future)
+        outcome = await future
+        if type(outcome) is bytes and outcome[2] & 0x02:
+            return await self._ask_tcp(server, query, question.section, wait)
+        return outcome
+
+    async def _ask_tcp(
+        self, server: Nameserver, query: bytes, section: bytes, wait: float
+    ) -> _Outcome:
+        self.queries_sent += 1
+        writer: asyncio.StreamWriter | None = None
+        try:
+            async with asyncio.timeout(wait):
+                reader, writer = await asyncio.open_connection(server.host, server.port)
+                writer.write(len(query).to_bytes(2, "big") + query)
+                await writer.drain()
+                size = int.from_bytes(await reader.readexactly(2), "big")
+                data = await reader.readexactly(size)
+        except TimeoutError:
+            self.timeouts += 1
+            return f"timed out after {wait:g}s over TCP"
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            return f"TCP: {_describe(exc)}"
+        finally:
+            if writer is not None:
+                writer.close()
+        if len(data) < 12 or data[:2] != query[:2] or not _matches(data, section):
+            return "TCP response does not match the query"
+        self.answers += 1
+        return data
+
+
+def _connected_socket(server: Nameserver) -> socket.socket:
+    """Return a non-blocking UDP socket connected to ``server`` with a large receive buffer."""
+    infos = socket.getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):  # best effort; the kernel caps it at rmem_max
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+        sock.connect(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _refusal(response: bytes, answer: Answer) -> str:
+    """Return ``rcode NAME`` when the response refuses or fails the query, else ``""``."""
+    if answer.detail in _TRY_NEXT:
+        return answer.detail
+    if response[4:6] == b"\0\0" and (response[3] & 0xF) in _ERROR_RCODES_WITHOUT_QUESTION:
+        return f"rcode {dns.rcode.to_text(dns.rcode.Rcode(response[3] & 0xF))}"
+    return ""
+
+
+def _failed(question: Question, problems: list[str], answered: bool) -> Answer:
+    detail = "; ".join(dict.fromkeys(problems))
+    if answered:
+        return Answer(question.name, question.rdtype, Status.SERVFAIL, detail=detail)
+    return Answer(question.name, question.rdtype, Status.TIMEOUT, detail="no answer from " + detail)
