@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench.dnslab import NsdServer, generate
+
 from mailwarden.audit.domain import AuditOptions, audit_domain
 from mailwarden.dns import CachingResolver, DnsResolver
 
@@ -152,8 +152,9 @@ def test_everything_checkdmarc_reports_mailwarden_reports(
                     continue
                 compared += 1
                 if not wanted & ours[domain]:
+                    found = sorted(ours[domain])
                     missed.append(
-                        f"{domain} {area}: {message!r} -> none of {sorted(wanted)} in {sorted(ours[domain])}"
+                        f"{domain} {area}: {message!r} -> none of {sorted(wanted)} in {found}"
                     )
     print(f"compared {compared} checkdmarc messages on {len(domains)} domains", file=sys.stderr)
     assert compared > 300

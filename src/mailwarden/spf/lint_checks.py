@@ -17,7 +17,7 @@ __all__ = [
     "udp_size_finding",
 ]
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W = Severity.ERROR, Severity.WARNING
 MAX_STRING = 255
 UDP_SIZE = 512
 ADVISED_SIZE = 450
@@ -118,7 +118,7 @@ def udp_size_finding(domain: str, answer: Answer) -> Finding | None:
         return None
     if size <= UDP_SIZE:
         return Finding(
-            "spf.txt-near-limit", I,
+            "spf.txt-near-limit", Severity.INFO,
             f"the TXT answer of {domain} is about {size} octets: it fits in 512, but RFC 7208 "
             f"section 3.4 advises staying under {ADVISED_SIZE} to leave room",
             "shorten the record (fewer terms, or move addresses into an included record)",
