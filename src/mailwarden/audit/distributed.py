@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from mailwarden.audit.scan import ScanConfig, scan_domains
-from mailwarden.dns import CachingResolver, DnsResolver, OverlayResolver, Resolver, ZoneResolver
-from mailwarden.dns.throttle import ThrottledResolver
+from mailwarden.dns import CachingResolver, FastResolver, OverlayResolver, Resolver, ZoneResolver
 from mailwarden.errors import ConfigError
 
 __all__ = ["ResolverSpec", "partition", "scan_partition", "scan_with_dask"]
@@ -28,18 +27,26 @@ class ResolverSpec:
     timeout: float = 2.0
     qps: float | None = None
 
-    def build(self) -> Resolver:
-        """Return the resolver this spec describes."""
+    def build(self, *, max_in_flight: int = 1024) -> tuple[Resolver, FastResolver | None]:
+        """Return the resolver this spec describes (zones, and/or the lean multiplexing client
+        behind a shared cache, rate-limited to ``qps``) and the client to close after use."""
         live: Resolver | None = None
+        client: FastResolver | None = None
         if not self.zones or self.live:
-            live = CachingResolver(DnsResolver(self.nameservers or None, timeout=self.timeout))
+            client = FastResolver(
+                self.nameservers or None,
+                timeout=self.timeout,
+                qps=self.qps,
+                max_in_flight=max_in_flight,
+            )
+            live = CachingResolver(client)
         if self.zones:
             zones = ZoneResolver.from_zone_files(*self.zones)
             resolver: Resolver = zones if live is None else OverlayResolver(zones, live)
         else:
             assert live is not None
             resolver = live
-        return ThrottledResolver(resolver, qps=self.qps)
+        return resolver, client
 
 
 def partition(domains: Sequence[str], size: int) -> list[list[str]]:
@@ -50,7 +57,16 @@ def partition(domains: Sequence[str], size: int) -> list[list[str]]:
 def scan_partition(domains: list[str], spec: ResolverSpec, config: ScanConfig) -> str:
     """Scan one partition on a worker; return its JSON Lines text."""
     out = io.StringIO()
-    asyncio.run(scan_domains(domains, resolver=spec.build(), out=out, config=config))
+    resolver, client = spec.build()
+
+    async def run() -> None:
+        try:
+            await scan_domains(domains, resolver=resolver, out=out, config=config)
+        finally:
+            if client is not None:
+                client.close()
+
+    asyncio.run(run())
     return out.getvalue()
 
 

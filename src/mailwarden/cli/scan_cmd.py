@@ -13,6 +13,7 @@ from typing import IO
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from mailwarden.audit.distributed import ResolverSpec
 from mailwarden.audit.domain import AuditOptions
 from mailwarden.audit.domainlist import parse_domain_list
 from mailwarden.audit.scan import ScanConfig, ScanCounters, completed_domains, scan_domains
@@ -20,7 +21,6 @@ from mailwarden.cli.app import EXIT_USAGE, cli
 from mailwarden.cli.check_cmd import parse_checks, parse_selectors
 from mailwarden.cli.render import err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
-from mailwarden.dns import CachingResolver, Resolver
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import InputError
 
@@ -111,7 +111,7 @@ def scan(
         options=AuditOptions(parse_checks(checks_value), parse_selectors(selectors)),
     )
     if dask_address:
-        from mailwarden.audit.distributed import ResolverSpec, scan_with_dask
+        from mailwarden.audit.distributed import scan_with_dask
 
         spec = ResolverSpec(
             tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
@@ -119,10 +119,18 @@ def scan(
         with out_path.open("a" if resume else "w", encoding="utf-8") as out:
             scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
         return
-    resolver = ThrottledResolver(_scan_resolver(settings), qps=qps)
+    spec = ResolverSpec(
+        tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
+    )
+    inner, client = spec.build(max_in_flight=max(256, concurrency * 4))
+    resolver = ThrottledResolver(inner)
     mode = "a" if resume else "w"
     with out_path.open(mode, encoding="utf-8") as out:
-        interrupted = asyncio.run(_run(todo, resolver, out, config, skipped=len(done)))
+        try:
+            interrupted = asyncio.run(_run(todo, resolver, out, config, skipped=len(done)))
+        finally:
+            if client is not None:
+                client.close()
     if interrupted:
         err_console().print(
             f"mailwarden: interrupted; {out_path} holds every finished domain: "
@@ -132,13 +140,6 @@ def scan(
         click.get_current_context().exit(EXIT_INTERRUPTED)
     if listing.problems and not todo:
         click.get_current_context().exit(EXIT_USAGE)
-
-
-def _scan_resolver(settings: Settings) -> Resolver:
-    resolver = settings.resolver()
-    if isinstance(resolver, CachingResolver):
-        return resolver
-    return CachingResolver(resolver)
 
 
 async def _run(
