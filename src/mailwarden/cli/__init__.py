@@ -11,6 +11,13 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dns_cmd,
     spf_cmd,
     verify_cmd,
+
+    conformance_cmd,
+    demo_cmd,
+    dkim_cmd,
+    dns_cmd,
+    report_cmd,
+    spf_cmd,
 )
 from mailwarden.cli.app import cli, run
 
