@@ -133,11 +133,15 @@ def test_sample_empty_reason(samples: Path) -> None:
 
 def test_sample_zip(samples: Path) -> None:
     """A zipped report: the member is named in the source."""
-    path = samples / "aggregate" / (
-        "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip"
+    path = (
+        samples
+        / "aggregate"
+        / ("estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip")
     )
     r = _one(path)
-    assert r.source.endswith(".zip!estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml")
+    assert r.source.endswith(
+        ".zip!estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml"
+    )
     assert r.metadata.org_name == "XYZ Corporation"
     assert r.metadata.report_id == "2940"
     assert r.policy == PublishedPolicy(domain="example.com", p="none")
@@ -162,7 +166,9 @@ def test_sample_stray_text(samples: Path) -> None:
 
 def test_sample_gzip(samples: Path) -> None:
     """A gzipped report; the comment inside identifiers is ignored."""
-    r = _one(samples / "aggregate" / "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz")
+    r = _one(
+        samples / "aggregate" / "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz"
+    )
     assert r.metadata.org_name == "FastMail Pty Ltd"
     assert r.metadata.report_id == "102675056"
     assert r.policy.domain == "indemed.com"

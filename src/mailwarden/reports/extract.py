@@ -15,6 +15,7 @@ import email.message
 import email.policy
 import io
 import os
+import quopri
 import re
 import zipfile
 import zlib
@@ -373,9 +374,9 @@ def _walk(
         raise InvalidReport(source, f"message has more than {limits.max_parts} parts")
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
-        inner = subparts(part)
-        if inner and depth < limits.max_depth:
-            yield from _walk(inner[0], source, limits, depth + 1, log, counter)
+        if depth >= limits.max_depth:
+            raise InvalidReport(source, f"wrapped more than {limits.max_depth} levels deep")
+        yield from _walk(_inner_message(part), source, limits, depth + 1, log, counter)
         return
     if part.is_multipart():
         children = subparts(part)
@@ -394,6 +395,21 @@ def subparts(part: email.message.Message) -> list[email.message.Message]:
     if not isinstance(payload, list):
         return []
     return [p for p in payload if isinstance(p, email.message.Message)]
+
+
+def _inner_message(part: email.message.Message) -> email.message.Message:
+    """Return the message inside a message/rfc822 part, even when it was encoded as a leaf."""
+    inner = subparts(part)
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return inner[0] if inner else email.message_from_string("")
+    text = inner[0].get_payload() if inner else part.get_payload()
+    raw = str(text).encode("ascii", "replace")
+    if encoding == "base64":
+        body = binascii.a2b_base64(raw)  # lenient: a forwarded mail is not a report layer
+    else:
+        body = quopri.decodestring(raw)
+    return email.message_from_bytes(body)
 
 
 def _leaf(
