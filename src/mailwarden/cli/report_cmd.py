@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+import csv as csvlib
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -65,8 +66,8 @@ def parse(settings: Settings, files: tuple[str, ...], as_csv: bool) -> None:
     """
     if as_csv and settings.json:
         raise click.UsageError("--json and --csv cannot be combined")
-    out = click.get_text_stream("stdout")
-    writer = csv.writer(out, lineterminator="\n") if as_csv else None
+    out = sys.stdout
+    writer = csvlib.writer(out, lineterminator="\n") if as_csv else None
     if writer is not None:
         writer.writerow(CSV_COLUMNS)
     failed = 0

@@ -405,10 +405,8 @@ def _inner_message(part: email.message.Message) -> email.message.Message:
         return inner[0] if inner else email.message_from_string("")
     text = inner[0].get_payload() if inner else part.get_payload()
     raw = str(text).encode("ascii", "replace")
-    if encoding == "base64":
-        body = binascii.a2b_base64(raw)  # lenient: a forwarded mail is not a report layer
-    else:
-        body = quopri.decodestring(raw)
+    # lenient base64: a forwarded mail is read as well as can be, it is not a report layer
+    body = binascii.a2b_base64(raw) if encoding == "base64" else quopri.decodestring(raw)
     return email.message_from_bytes(body)
 
 
