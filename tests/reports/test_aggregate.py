@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailwarden.reports import (
     AggregateStream,
@@ -191,3 +193,23 @@ def test_element_text_limit() -> None:
     stream = AggregateStream(lambda: io.BytesIO(data), limits=Limits(max_field_bytes=100_000))
     with pytest.raises(InvalidReport, match="text exceeds"):
         stream.report()
+
+
+_XML_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(org=_XML_TEXT, header_from=_XML_TEXT)
+def test_escaped_text_round_trips(org: str, header_from: str) -> None:
+    """Any text, XML-escaped, comes back exactly (leading/trailing blanks stripped)."""
+    from xml.sax.saxutils import escape
+
+    rec = record().replace("example.com</header_from>", escape(header_from) + "</header_from>")
+    data = report(rec).replace("<org_name>Reporter", "<org_name>" + escape(org))
+    r = parse_aggregate(data.encode())
+    assert r.metadata.org_name == (org.strip() or "reporter.example")
+    assert r.records[0].header_from == header_from.strip()
+    assert not {w.code for w in r.warnings} - {"aggregate.missing-field"}
