@@ -287,8 +287,10 @@ def _convert_record(value: Any, log: WarningLog) -> AggregateRecord | None:
     count = _integer(_required(row, "count", "row", log), "row/count", log)
     if count is None or count < 0:
         count = 0
-    extensions = tuple(
-        _flatten(k, v) for k, vs in rec.items() if k not in _KNOWN_RECORD for v in vs
+    extensions = (
+        tuple(_flatten(k, v) for k, vs in rec.items() if k not in _KNOWN_RECORD for v in vs)
+        if not rec.keys() <= _KNOWN_RECORD
+        else ()
     )
     return AggregateRecord(
         source_ip=_source_ip(_required(row, "source_ip", "row", log), log),
@@ -301,7 +303,7 @@ def _convert_record(value: Any, log: WarningLog) -> AggregateRecord | None:
         header_from=_required(ids, "header_from", "identifiers", log)
         if ids or "header_from" not in row
         else _required(row, "header_from", "row", log),
-        reasons=tuple(_reasons(evaluated, log)),
+        reasons=tuple(_reasons(evaluated, log)) if "reason" in evaluated else (),
         envelope_from=_leaf(ids, "envelope_from", log) or None,
         envelope_to=_leaf(ids, "envelope_to", log) or None,
         auth_results=_auth_results(_child(rec, "auth_results", log), log),
