@@ -66,3 +66,16 @@ def test_not_a_report(data: bytes) -> None:
     """Text that is not a JSON object is refused with a reason."""
     with pytest.raises(InvalidReport, match="JSON"):
         parse_tlsrpt(data, source="t.json")
+
+
+def test_gzipped_json_file() -> None:
+    """A .json.gz SMTP TLS report is unwrapped and parsed."""
+    import gzip
+
+    from mailwarden.reports import TlsReport, parse_reports
+
+    (r,) = parse_reports(gzip.compress(json.dumps(DOC).encode()), source="r.json.gz")
+    assert isinstance(r, TlsReport)
+    assert r.identity.report_id == "r1"
+    assert r.identity.domain == "example.com"
+    assert r.source == "r.json.gz"
