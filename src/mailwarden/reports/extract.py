@@ -279,7 +279,7 @@ def _unwrap(
 
         yield from _unwrap(inflate, source, limits, depth + 1, log)
     elif kind == "zip":
-        yield from _unzip(_read_bounded(opener, source, limits), source, limits, depth, log)
+        yield from _unzip(_seekable(opener, source, limits), source, limits, depth, log)
     elif kind == "base64":
         decoded = _unbase64(_read_bounded(opener, source, limits), source)
         yield from _unwrap(lambda: io.BytesIO(decoded), source, limits, depth + 1, log)
@@ -307,11 +307,20 @@ def _unbase64(data: bytes, source: str) -> bytes:
         raise InvalidReport(source, f"invalid base64: {error}") from None
 
 
+def _seekable(opener: Callable[[], BinaryIO], source: str, limits: Limits) -> BinaryIO:
+    """Return the stream itself when it can seek (a file), else its bytes in memory."""
+    stream = opener()
+    if stream.seekable():
+        return stream
+    stream.close()
+    return io.BytesIO(_read_bounded(opener, source, limits))
+
+
 def _unzip(
-    data: bytes, source: str, limits: Limits, depth: int, log: WarningLog
+    data: BinaryIO, source: str, limits: Limits, depth: int, log: WarningLog
 ) -> Iterator[Payload]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data)
         members = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InvalidReport(source, f"corrupt zip archive: {error}") from None
