@@ -213,3 +213,32 @@ def test_escaped_text_round_trips(org: str, header_from: str) -> None:
     assert r.metadata.org_name == (org.strip() or "reporter.example")
     assert r.records[0].header_from == header_from.strip()
     assert not {w.code for w in r.warnings} - {"aggregate.missing-field"}
+
+
+def test_report_without_records_is_warned() -> None:
+    """A report with no <record> parses, with a warning."""
+    r = parse_aggregate(report(records="").encode())
+    assert r.records == ()
+    assert _codes(report(records="")) == {"aggregate.no-records": 1}
+
+
+def test_metadata_after_records_is_warned() -> None:
+    """Header elements after the records are still read, with a warning."""
+    data = report()
+    head, body = data.split("<report_metadata>", 1)
+    meta, rest = body.split("<record>", 1)
+    moved = (
+        head + "<record>" + rest.replace("</feedback>", "<report_metadata>" + meta + "</feedback>")
+    )
+    r = parse_aggregate(moved.encode())
+    assert r.metadata.report_id == "id-1"
+    assert r.policy.domain == "example.com"
+    assert len(r.records) == 1
+    assert _codes(moved) == {"aggregate.misplaced-element": 2}
+
+
+def test_blank_lines_before_declaration_are_tolerated() -> None:
+    """Blank lines before the XML declaration do not make the report malformed."""
+    r = parse_aggregate(b"\r\n\n" + report().encode())
+    assert r.warnings == ()
+    assert r.metadata.org_name == "Reporter"

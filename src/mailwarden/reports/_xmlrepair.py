@@ -62,7 +62,7 @@ def repaired_text(stream: BinaryIO, log: WarningLog) -> Iterator[str]:
             counts[2] += max(0, text.count("\ufffd") - pending.count("\ufffd"))
             counts[2] -= raw.count(b"\xef\xbf\xbd")
         if first:
-            text = _DECLARATION.sub("", text, count=1).lstrip()
+            text = _strip_prolog(text, log)
             first = False
         cut = len(text) if final else max(text.rfind("<"), text.rfind("&"))
         if cut < 0:
@@ -73,6 +73,20 @@ def repaired_text(stream: BinaryIO, log: WarningLog) -> Iterator[str]:
             break
         raw = stream.read(_CHUNK)
     _report(counts, log)
+
+
+def _strip_prolog(text: str, log: WarningLog) -> str:
+    """Drop the XML declaration (the text is fed as Unicode) and anything before it."""
+    text = text.lstrip("\ufeff")
+    match = _DECLARATION.match(text)
+    if match:
+        if match.group(0).split("<?xml", 1)[0].strip():
+            log.add("aggregate.leading-text", "text before the XML declaration ignored")
+        text = text[match.end() :]
+    start = text.find("<")
+    if start > 0 and text[:start].strip():
+        log.add("aggregate.leading-text", "text before the report ignored")
+    return text[start:] if start > 0 else text
 
 
 def _fix(match: re.Match[str], counts: list[int]) -> str:

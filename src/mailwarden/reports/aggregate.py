@@ -84,6 +84,7 @@ class _Engine:
         self.namespace: str | None = None
         self.root_seen = False
         self.finished = False
+        self.records = 0
         self.parser = self._make_parser()
 
     def _make_parser(self) -> Any:
@@ -173,8 +174,11 @@ class _Engine:
         if name == "record":
             record = _convert_record(value, self.log)
             if record is not None:
+                self.records += 1
                 self.out.append(record)
             return
+        if self.records and name in ("report_metadata", "policy_published"):
+            self.log.add("aggregate.misplaced-element", f"<{name}> comes after the records")
         if name in self.top:
             self.log.add("aggregate.duplicate-element", f"<{name}> appears more than once")
             return
@@ -569,6 +573,8 @@ class AggregateStream:
         yield from _drain(engine.out)
         if repair:
             self._log.add("aggregate.repaired", "the XML was not well-formed and was repaired")
+        if not engine.records:
+            self._log.add("aggregate.no-records", "the report has no <record>")
 
     def report(self) -> AggregateReport:
         """Read everything and return the complete, frozen report."""
@@ -600,9 +606,17 @@ class AggregateStream:
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    """Yield the stream in chunks with the blanks between tags removed (fewer callbacks)."""
-    while chunk := stream.read(_CHUNK):
+    """Yield the stream in chunks with the blanks between tags removed (fewer callbacks).
+
+    Blank lines before the XML declaration, common in the wild, are dropped as well.
+    """
+    chunk = stream.read(_CHUNK)
+    stripped = chunk.lstrip()
+    if stripped.startswith(b"<"):
+        chunk = stripped
+    while chunk:
         yield _BLANKS.sub(b"><", chunk)
+        chunk = stream.read(_CHUNK)
 
 
 def _drain(out: deque[AggregateRecord]) -> Iterator[AggregateRecord]:
