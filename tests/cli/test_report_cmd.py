@@ -142,3 +142,15 @@ def test_text_output(runner: CliRunner, samples: Path) -> None:
     assert result.exit_code == 0
     assert "aggregate veeam.com sonexushealth.com:1530233361 domain example.com" in result.stdout
     assert "aggregate.unescaped-character (2x)" in result.stdout
+
+
+def test_report_failing_midway_keeps_json_valid(runner: CliRunner, tmp_path: Path) -> None:
+    """A report cut off after some records still prints a valid line naming the error."""
+    path = tmp_path / "cut.xml"
+    path.write_text(report(record() * 3)[:-60])
+    result = runner.invoke(cli, ["report", "parse", "--json", str(path)])
+    assert result.exit_code == 2
+    (line,) = _lines(result.stdout)
+    assert len(line["records"]) == 2
+    assert "not well-formed XML" in line["error"]
+    assert f"{path}: not well-formed XML" in result.stderr
