@@ -27,6 +27,7 @@ def report(records: str | None = None, *, head: str = "", root: str = "<feedback
         "<report_metadata><org_name>Reporter</org_name><email>r@reporter.example</email>"
         "<report_id>id-1</report_id><date_range><begin>1700000000</begin>"
         "<end>1700086399</end></date_range></report_metadata>"
-        "<policy_published><domain>example.com</domain><p>reject</p></policy_published>"
+        "<policy_published><domain>example.com</domain><adkim>r</adkim><aspf>r</aspf>"
+        "<p>reject</p><sp>reject</sp></policy_published>"
         f"{body}{close}"
     )

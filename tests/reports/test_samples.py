@@ -29,7 +29,19 @@ def _one(path: Path) -> AggregateReport:
 
 
 def _codes(report: AggregateReport | FailureReport | TlsReport) -> dict[str, int]:
-    return {w.code: w.count for w in report.warnings}
+    counts: dict[str, int] = {}
+    for w in report.warnings:
+        counts[w.code] = counts.get(w.code, 0) + w.count
+    return counts
+
+
+def _defaults(report: AggregateReport) -> set[str]:
+    """The policy fields reported absent (their DMARC default applies)."""
+    return {
+        w.message.split("/")[1].split(" ")[0]
+        for w in report.warnings
+        if w.code == "aggregate.default-applied"
+    }
 
 
 def test_sample_every_file_is_covered(samples: Path) -> None:
@@ -149,7 +161,8 @@ def test_sample_zip(samples: Path) -> None:
     assert rec.source_ip == "148.243.137.254"
     assert rec.envelope_to == "estadocuenta1.infonacot.gob.mx"
     assert rec.auth_results == ()
-    assert r.warnings == ()
+    assert _codes(r) == {"aggregate.default-applied": 3}
+    assert _defaults(r) == {"sp", "adkim", "aspf"}
 
 
 def test_sample_stray_text(samples: Path) -> None:
@@ -176,7 +189,8 @@ def test_sample_gzip(samples: Path) -> None:
     assert rec.source_ip == "104.195.80.20"
     assert rec.envelope_to == "fastmail.fm"
     assert rec.auth_results == (AuthResult("spf", "example.com", "softfail", scope="mfrom"),)
-    assert r.warnings == ()
+    assert _defaults(r) == {"adkim", "aspf"}
+    assert set(_codes(r)) == {"aggregate.default-applied"}
 
 
 def test_sample_invalid_xml(samples: Path) -> None:
@@ -226,7 +240,8 @@ def test_sample_rfc9990(samples: Path) -> None:
         AuthResult("dkim", "example.com", "pass", selector="abc123"),
         AuthResult("spf", "example.com", "fail"),
     )
-    assert r.warnings == ()
+    assert _defaults(r) == {"adkim", "aspf"}
+    assert set(_codes(r)) == {"aggregate.default-applied"}
 
 
 def test_sample_mail_with_zip(samples: Path) -> None:

@@ -408,6 +408,7 @@ def _policy(top: dict[str, Any], log: WarningLog) -> PublishedPolicy:
     p = word("p", _POLICIES)
     if p is None:
         log.add("aggregate.missing-field", "policy_published/p is missing or empty")
+    _defaults(pol, {"sp": "p", "adkim": "r", "aspf": "r"}, log)
     return PublishedPolicy(
         domain=_required(pol, "domain", "policy_published", log),
         p=p,
@@ -420,6 +421,16 @@ def _policy(top: dict[str, Any], log: WarningLog) -> PublishedPolicy:
         testing=word("testing", _TESTING),
         discovery_method=word("discovery_method", _DISCOVERY),
     )
+
+
+def _defaults(pol: Node, defaults: dict[str, str], log: WarningLog) -> None:
+    """Record optional policy fields that were not reported, and the default that applies."""
+    for name, default in defaults.items():
+        if not _leaf(pol, name, WarningLog()):
+            log.add(
+                "aggregate.default-applied",
+                f"policy_published/{name} is absent; the DMARC default ({default}) applies",
+            )
 
 
 def _schema(top: dict[str, Any], namespace: str | None, meta: ReportMetadata) -> Schema:
