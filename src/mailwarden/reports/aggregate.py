@@ -49,6 +49,7 @@ _CHUNK = 1 << 16
 _RFC9990_POLICY = ("np", "testing", "discovery_method")
 
 Node = dict[str, list[Any]]
+_STRAY = "#stray"  # key under which text found between child elements is kept
 
 
 def _table(enum: Any) -> dict[str, Any]:
@@ -77,7 +78,8 @@ class _Engine:
     def __init__(self, limits: Limits, log: WarningLog) -> None:
         self.limits = limits
         self.log = log
-        self.frames: list[list[Any]] = []
+        self.frames: list[Node] = []
+        self.max_depth = limits.max_xml_depth
         self.buf: list[str] = []
         self.out: deque[AggregateRecord] = deque()
         self.top: dict[str, Any] = {}
@@ -115,52 +117,55 @@ class _Engine:
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         buf = self.buf
+        frames = self.frames
         if buf:
             if len(buf) > 1 or not buf[0].isspace():
-                self._mixed_text()
+                frames[-1].setdefault(_STRAY, []).append("".join(buf).strip())
             buf.clear()
+        depth = len(frames)
+        if depth == 0 or depth >= self.max_depth:
+            self._edge_start(depth, name, attrs)
+        frames.append({})
+
+    def _edge_start(self, depth: int, name: str, attrs: dict[str, str]) -> None:
+        if depth:
+            raise _Forbidden(f"elements nested more than {self.max_depth} deep")
+        self._root(name.rpartition(":")[2], attrs)
+
+    def _end(self, name: str) -> None:
         frames = self.frames
+        node = frames.pop()
+        buf = self.buf
         if ":" in name:
             name = name.rpartition(":")[2]
-        if not frames:
-            self._root(name, attrs)
-        elif len(frames) >= self.limits.max_xml_depth:
-            raise _Forbidden(f"elements nested more than {self.limits.max_xml_depth} deep")
-        frames.append([name, None])
-
-    def _end(self, _name: str) -> None:
-        frames = self.frames
-        name, children = frames.pop()
-        buf = self.buf
-        if children is None:
-            value: Any = (buf[0] if len(buf) == 1 else "".join(buf)).strip()
-        else:
-            value = children
+        value: Any
+        if node:
+            value = node
             if buf and (len(buf) > 1 or not buf[0].isspace()):
-                self._mixed_text(name)
+                node.setdefault(_STRAY, []).append("".join(buf).strip())
+            if _STRAY in node:
+                self._stray(name, node.pop(_STRAY))
+        elif buf:
+            value = (buf[0] if len(buf) == 1 else "".join(buf)).strip()
+        else:
+            value = ""
         buf.clear()
         depth = len(frames)
         if depth > 1:
             parent = frames[-1]
-            node = parent[1]
-            if node is None:
-                parent[1] = {name: [value]}
+            same = parent.get(name)
+            if same is None:
+                parent[name] = [value]
             else:
-                same = node.get(name)
-                if same is None:
-                    node[name] = [value]
-                else:
-                    same.append(value)
+                same.append(value)
         elif depth == 1:
             self._top_level(name, value)
         else:
             self.finished = True
 
-    def _mixed_text(self, name: str | None = None) -> None:
-        text = "".join(self.buf).strip()
-        if text:
-            where = name or (self.frames[-1][0] if self.frames else "document")
-            self.log.add("aggregate.stray-text", f"text {text[:40]!r} inside <{where}> ignored")
+    def _stray(self, name: str, texts: list[str]) -> None:
+        for text in texts:
+            self.log.add("aggregate.stray-text", f"text {text[:40]!r} inside <{name}> ignored")
 
     def _root(self, name: str, attrs: dict[str, str]) -> None:
         if name != "feedback":
