@@ -213,6 +213,8 @@ def _leaf(node: Node, name: str, log: WarningLog) -> str | None:
     if not values:
         return None
     value = values[0]
+    if len(values) == 1 and value.__class__ is str:  # the common case, checked first
+        return value
     if len(values) > 1:
         log.add("aggregate.duplicate-element", f"<{name}> appears more than once")
     if isinstance(value, dict):
@@ -247,6 +249,11 @@ def _word(value: str | None, table: dict[str, Any], where: str, log: WarningLog)
 def _required_word(
     node: Node, name: str, table: dict[str, Any], where: str, log: WarningLog
 ) -> str:
+    values = node.get(name)
+    if values is not None and len(values) == 1 and values[0].__class__ is str:
+        member = table.get(values[0])  # the common case: one known lower-case word
+        if member is not None:
+            return member  # type: ignore[no-any-return]
     return _word(_required(node, name, where, log), table, f"{where}/{name}", log) or ""
 
 
