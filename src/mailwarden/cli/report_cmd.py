@@ -128,7 +128,7 @@ def _head(item: ReportItem) -> dict[str, Any]:
     return to_jsonable(head)  # type: ignore[no-any-return]
 
 
-def record_json(record: AggregateRecord) -> dict[str, Any]:
+def _record_json(record: AggregateRecord) -> dict[str, Any]:
     """Return the JSON form of one aggregate record (the ``records`` entries of --json)."""
     return {
         "source_ip": record.source_ip,
@@ -165,7 +165,7 @@ def _write_json(out: TextIO, item: ReportItem) -> None:
     if isinstance(item, AggregateStream):
         try:
             for index, record in enumerate(item.records()):
-                out.write(("," if index else "") + json.dumps(record_json(record)))
+                out.write(("," if index else "") + json.dumps(_record_json(record)))
         except InvalidReport as exc:
             error = exc
     warnings = json.dumps(to_jsonable(item.warnings), ensure_ascii=False)
