@@ -167,3 +167,15 @@ def test_corrupt_zip_and_gzip() -> None:
         list(parse_reports(b"PK\x03\x04garbage", source="z"))
     with pytest.raises(InvalidReport, match="corrupt compressed data"):
         list(parse_reports(b"\x1f\x8b\x08\x00" + b"\xff" * 40, source="g"))
+
+
+def test_report_in_the_message_text() -> None:
+    """A report sent inline as the text/xml body is found; an HTML body is not a report."""
+    message = EmailMessage()
+    message["Subject"] = "Report domain: example.com"
+    message.set_content(report(), subtype="xml")
+    assert _ids(message.as_bytes()) == ["id-1"]
+    html = EmailMessage()
+    html.set_content("<html><body>hi</body></html>", subtype="html")
+    html.add_attachment(XML, maintype="application", subtype="xml", filename="r.xml")
+    assert _ids(html.as_bytes()) == ["id-1"]

@@ -429,13 +429,20 @@ def _leaf(
     ctype = part.get_content_type()
     name = part.get_filename() or ""
     if kind in ("unknown", "empty", "mail") or (
-        kind in ("base64", "xml", "json") and ctype.startswith("text/") and not name
+        ctype.startswith("text/") and not name and not _inline_report(kind, body[:4096])
     ):
         return  # a message body, not an attachment
     if _mislabelled(ctype, name, kind):
         log.add("extract.mislabelled", f"{kind} content labelled {ctype}")
     member = f"{source}!{name}" if name else source
     yield from _unwrap(lambda: io.BytesIO(body), member, limits, depth + 1, log)
+
+
+def _inline_report(kind: str, head: bytes) -> bool:
+    """True for a report sent as the text of the message rather than as an attachment."""
+    if kind == "xml":
+        return b"<feedback" in head or b":feedback" in head
+    return kind == "json" and b"organization-name" in head
 
 
 _LABELS = {
