@@ -242,3 +242,20 @@ def test_blank_lines_before_declaration_are_tolerated() -> None:
     r = parse_aggregate(b"\r\n\n" + report().encode())
     assert r.warnings == ()
     assert r.metadata.org_name == "Reporter"
+
+
+def test_unknown_declared_encoding_is_read_as_utf8() -> None:
+    """An encoding name no codec knows is read as UTF-8, with a warning."""
+    data = report().replace('version="1.0"?>', 'version="1.0" encoding="utf8mb4"?>')
+    r = parse_aggregate(data.encode())
+    assert r.metadata.org_name == "Reporter"
+    assert "aggregate.unknown-encoding" in _codes(data)
+
+
+def test_bytes_invalid_in_declared_encoding_are_counted() -> None:
+    """Bytes outside a declared single-byte encoding are replaced and counted."""
+    data = report().replace('version="1.0"?>', 'version="1.0" encoding="us-ascii"?>')
+    raw = data.replace("Reporter", "Rep\xf6rter").encode("latin-1")
+    r = parse_aggregate(raw)
+    assert r.metadata.org_name == "Rep\ufffdrter"
+    assert {w.code: w.count for w in r.warnings}["aggregate.invalid-bytes"] == 1

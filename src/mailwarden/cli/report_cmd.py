@@ -86,6 +86,9 @@ def parse(settings: Settings, files: tuple[str, ...], as_csv: bool) -> None:
         except OSError as error:
             failed += 1
             click.echo(f"mailwarden: error: {name}: {error.strerror or error}", err=True)
+        except Exception as error:  # a parser bug must not hide the other files' reports
+            failed += 1
+            click.echo(f"mailwarden: error: {name}: cannot parse ({error!r})", err=True)
     if failed:
         click.get_current_context().exit(EXIT_USAGE)
 

@@ -58,9 +58,9 @@ def repaired_text(stream: BinaryIO, log: WarningLog) -> Iterator[str]:
     while True:
         final = not raw
         text = pending + decoder.decode(raw, final=final)
+        counts[2] += max(0, text.count("\ufffd") - pending.count("\ufffd"))
         if encoding.startswith("utf-8"):
-            counts[2] += max(0, text.count("\ufffd") - pending.count("\ufffd"))
-            counts[2] -= raw.count(b"\xef\xbf\xbd")
+            counts[2] -= raw.count(b"\xef\xbf\xbd")  # U+FFFD written in the report itself
         if first:
             text = _strip_prolog(text, log)
             first = False
@@ -72,7 +72,7 @@ def repaired_text(stream: BinaryIO, log: WarningLog) -> Iterator[str]:
         if final:
             break
         raw = stream.read(_CHUNK)
-    _report(counts, log)
+    _report(counts, encoding, log)
 
 
 def _strip_prolog(text: str, log: WarningLog) -> str:
@@ -102,7 +102,7 @@ def _fix(match: re.Match[str], counts: list[int]) -> str:
     return "\ufffd"
 
 
-def _report(counts: list[int], log: WarningLog) -> None:
+def _report(counts: list[int], encoding: str, log: WarningLog) -> None:
     unescaped, control, invalid = counts
     if unescaped:
         log.add(
@@ -116,9 +116,15 @@ def _report(counts: list[int], log: WarningLog) -> None:
             "characters not allowed in XML; replaced with U+FFFD",
             control,
         )
-    if invalid > 0:
+    if invalid > 0 and encoding.startswith("utf-8"):
         log.add(
             "aggregate.invalid-utf8",
             "invalid byte sequences; replaced with U+FFFD",
+            invalid,
+        )
+    elif invalid > 0:
+        log.add(
+            "aggregate.invalid-bytes",
+            f"bytes invalid in the declared encoding {encoding}; replaced with U+FFFD",
             invalid,
         )

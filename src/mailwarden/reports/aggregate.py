@@ -557,8 +557,8 @@ class AggregateStream:
                 emitted += 1
                 yield record
             return
-        except expat.ExpatError:
-            pass
+        except (expat.ExpatError, LookupError, UnicodeError):
+            pass  # not well-formed, or an encoding expat cannot use: read again in repair mode
         self._log.clear()
         skip = emitted
         for record in self._parse(repair=True):
