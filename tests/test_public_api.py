@@ -126,6 +126,7 @@ def test_dmarc_all() -> None:
     assert set(mailwarden.dmarc.__all__) == expected
     assert all(hasattr(mailwarden.dmarc, name) for name in expected)
 
+
 def test_reports_all() -> None:
     """mailwarden.reports.__all__ is exactly the curated list and every name exists."""
     import mailwarden.reports

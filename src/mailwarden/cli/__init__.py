@@ -9,18 +9,10 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dkim_cmd,
     dmarc_cmd,
     dns_cmd,
-    spf_cmd,
-    verify_cmd,
-
-    conformance_cmd,
-    demo_cmd,
-    dkim_cmd,
-    dns_cmd,
     report_cmd,
     spf_cmd,
+    verify_cmd,
 )
-
-from mailwarden.cli import conformance_cmd, demo_cmd, dkim_cmd, dns_cmd, report_cmd, spf_cmd  # noqa: F401  (registers commands)
 from mailwarden.cli.app import cli, run
 
 __all__ = ["cli", "main"]
