@@ -9,6 +9,7 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dkim_cmd,
     dmarc_cmd,
     dns_cmd,
+    report_cmd,
     spf_cmd,
     verify_cmd,
 )
