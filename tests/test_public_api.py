@@ -126,3 +126,45 @@ def test_dmarc_all() -> None:
     }  # fmt: skip
     assert set(mailwarden.dmarc.__all__) == expected
     assert all(hasattr(mailwarden.dmarc, name) for name in expected)
+
+
+def test_reports_all() -> None:
+    """mailwarden.reports.__all__ is exactly the curated list and every name exists."""
+    import mailwarden.reports
+
+    expected = {
+        "AggregateRecord",
+        "AggregateReport",
+        "AggregateStream",
+        "Alignment",
+        "AuthResult",
+        "Disposition",
+        "DkimResult",
+        "DmarcResult",
+        "FailureReport",
+        "InvalidReport",
+        "Limits",
+        "OverrideReason",
+        "ParsedReport",
+        "Payload",
+        "PolicyOverride",
+        "PublishedPolicy",
+        "ReportIdentity",
+        "ReportItem",
+        "ReportKind",
+        "ReportMetadata",
+        "ReportWarning",
+        "Schema",
+        "SpfResult",
+        "TlsFailureDetail",
+        "TlsPolicyResult",
+        "TlsReport",
+        "iter_payloads",
+        "open_reports",
+        "parse_aggregate",
+        "parse_failure",
+        "parse_reports",
+        "parse_tlsrpt",
+    }
+    assert set(mailwarden.reports.__all__) == expected
+    assert all(hasattr(mailwarden.reports, name) for name in expected)

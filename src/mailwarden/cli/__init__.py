@@ -11,6 +11,7 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dmarc_cmd,
     dns_cmd,
     scan_cmd,
+    report_cmd,
     spf_cmd,
     stats_cmd,
     suggest_cmd,
