@@ -245,8 +245,10 @@ DMARC_CASES: Weights = {
     "weak": (("none", 55), ("quarantine", 10), ("absent", 35)),
     "broken": (("syntax", 45), ("multiple-records", 25), ("absent", 30)),
 }
+# A p= typo with a valid rua= would still be a usable record (RFC 9989 reads it as p=none),
+# so the typo case publishes no rua=: receivers then discard the record.
 DMARC_SYNTAX_ERRORS = (
-    "v=DMARC1; p=rejct; rua=mailto:dmarc@{domain}",
+    "v=DMARC1; p=rejct",
     "v=DMARC1 p=reject; rua=mailto:dmarc@{domain}",
     "p=quarantine; v=DMARC1; rua=mailto:dmarc@{domain}",
     "v=DMARC1: p=none",

@@ -21,7 +21,7 @@ async def check_bimi(
     than quarantine is, since mailbox providers then ignore it.
     """
     name = f"default._bimi.{domain}"
-    records, answer = await txt_with_prefix(resolver, name, "v=BIMI1")
+    records, answer = await txt_with_prefix(resolver, name, "v=BIMI")
     if answer.is_error:
         return BimiResult(None, False, findings=(dns_failure("bimi", answer),))
     if not records:

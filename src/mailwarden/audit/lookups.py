@@ -11,17 +11,13 @@ __all__ = ["dns_failure", "txt_with_prefix"]
 async def txt_with_prefix(resolver: Resolver, name: str, prefix: str) -> tuple[list[str], Answer]:
     """Return the TXT records at ``name`` that start with ``prefix`` (and the raw answer).
 
-    A record matches when it equals ``prefix`` or continues with ``;`` or white space after it;
-    the comparison is case-insensitive as the record formats read in audits allow.
+    The comparison is case-insensitive, and the prefix is deliberately short (``v=STSv``, not
+    ``v=STSv1;``) so that a record with a wrong version is found, and then reported as invalid
+    by its parser, rather than taken for no record at all.
     """
     answer = await resolver.resolve(name, "TXT")
     wanted = prefix.lower()
-    found = []
-    for text in answer.texts():
-        head = text[: len(prefix)].lower()
-        rest = text[len(prefix) : len(prefix) + 1]
-        if head == wanted and rest in ("", ";", " ", "\t"):
-            found.append(text)
+    found = [text for text in answer.texts() if text.lstrip()[: len(prefix)].lower() == wanted]
     return found, answer
 
 

@@ -62,7 +62,7 @@ async def check_mta_sts(
     fetcher: PolicyFetcher | None = None,
 ) -> MtaStsResult:
     """Return the MTA-STS state of ``domain``; with ``fetcher``, also fetch and match the policy."""
-    records, answer = await txt_with_prefix(resolver, f"_mta-sts.{domain}", "v=STSv1")
+    records, answer = await txt_with_prefix(resolver, f"_mta-sts.{domain}", "v=STSv")
     if answer.is_error:
         return MtaStsResult(None, False, findings=(dns_failure("mta_sts", answer),))
     if not records:

@@ -34,11 +34,16 @@ async def run_dmarc(domain: str, *, resolver: Resolver) -> DmarcSummary:
     policy = lint.policy.value if lint.policy is not None else None
     subdomain = lint.subdomain_policy.value if lint.subdomain_policy is not None else None
     findings = list(lint.findings)
+    record = lint.record
+    if record is None and not any(f.code == "dmarc.multiple-records" for f in findings):
+        record = await _unusable_record(domain, resolver)
+        if record is not None:
+            findings.append(_unusable(domain, record))
     if lint.valid and subdomain == "none" and policy != "none":
         findings.append(_subdomain_none(domain))
     findings += await _destination_mx(lint.rua + lint.ruf, resolver)
     return DmarcSummary(
-        lint.record,
+        record,
         lint.valid,
         policy,
         subdomain,
@@ -46,6 +51,22 @@ async def run_dmarc(domain: str, *, resolver: Resolver) -> DmarcSummary:
         tuple(lint.ruf),
         lint.external_rua_authorized,
         tuple(findings),
+    )
+
+
+async def _unusable_record(domain: str, resolver: Resolver) -> str | None:
+    """Return a TXT record at ``_dmarc.domain`` meant as DMARC that receivers cannot use."""
+    answer = await resolver.resolve(f"_dmarc.{domain}", "TXT")
+    return next((t for t in answer.texts() if "dmarc" in t.lower()), None)
+
+
+def _unusable(domain: str, record: str) -> Finding:
+    return Finding(
+        "dmarc.unusable-record",
+        Severity.ERROR,
+        f"_dmarc.{domain} holds {record[:80]!r}, meant as DMARC, but a DMARC record must "
+        "start with exactly 'v=DMARC1;', so receivers ignore it and the domain has no policy.",
+        f'Publish `_dmarc.{domain}. IN TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}"`.',
     )
 
 

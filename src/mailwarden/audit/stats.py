@@ -62,7 +62,7 @@ class _Tally:
         codes = {f.get("code", "") for f in result.get("findings") or []}
         self._mx(result.get("mx"))
         self._spf(result.get("spf"), codes)
-        self._dmarc(result.get("dmarc"))
+        self._dmarc(result.get("dmarc"), codes)
         self._dkim(result.get("dkim"))
         for area in ("mta_sts", "tls_rpt", "bimi"):
             self._simple(area, result.get(area))
@@ -86,21 +86,22 @@ class _Tally:
             counts["absent"] += 1
             return
         counts["present"] += 1
+        if spf.get("all"):
+            self.spf_all[str(spf["all"])] += 1
         if spf.get("valid"):
             counts["valid"] += 1
-            self.spf_all[str(spf.get("all") or "none")] += 1
             return
         counts["invalid"] += 1
         causes = [c for c, wanted in SPF_INVALID_CAUSES.items() if codes.intersection(wanted)]
         for cause in causes or ["other"]:
             self.spf_causes[cause] += 1
 
-    def _dmarc(self, dmarc: Mapping[str, Any] | None) -> None:
+    def _dmarc(self, dmarc: Mapping[str, Any] | None, codes: set[str]) -> None:
         if dmarc is None:
             return
         counts = self.counts["dmarc"]
         counts["checked"] += 1
-        if dmarc.get("record") is None:
+        if dmarc.get("record") is None and "dmarc.multiple-records" not in codes:
             counts["absent"] += 1
             return
         counts["present"] += 1
@@ -127,6 +128,9 @@ class _Tally:
         counts["valid"] += any(k.get("valid") for k in keys)
         for key in keys:
             self.dkim_selectors[str(key.get("selector"))] += 1
+            if not key.get("valid"):
+                counts["invalid_keys"] += 1
+                continue
             self.dkim_key_types[str(key.get("key_type") or "unknown")] += 1
             bits = key.get("key_bits")
             self.dkim_key_sizes[f"{key.get('key_type') or 'unknown'}-{bits or '?'}"] += 1

@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailwarden.audit.lookups import txt_with_prefix
 from mailwarden.audit.protocols import run_dmarc
 from mailwarden.audit.spf_builder import SpfSuggestion, build_spf
 from mailwarden.dns import Resolver
+from mailwarden.spf import is_spf_record
 
 __all__ = ["DmarcStep", "Suggestion", "suggest"]
 
@@ -52,7 +52,8 @@ async def suggest(
     Raises ``ParseError`` when a sender term is not valid SPF.
     """
     day = today or dt.datetime.now(dt.UTC).date()
-    spf_records, _ = await txt_with_prefix(resolver, domain, "v=spf1")
+    published = (await resolver.resolve(domain, "TXT")).texts()
+    spf_records = [text for text in published if is_spf_record(text)]
     existing_spf = spf_records[0] if len(spf_records) == 1 else None
     spf = await build_spf(domain, resolver=resolver, senders=senders, existing=existing_spf)
     dmarc = await run_dmarc(domain, resolver=resolver)

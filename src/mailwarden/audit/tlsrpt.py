@@ -15,7 +15,7 @@ __all__ = ["check_tls_rpt"]
 async def check_tls_rpt(domain: str, *, resolver: Resolver) -> TlsRptResult:
     """Return the TLS-RPT state of ``domain`` (never raises)."""
     name = f"_smtp._tls.{domain}"
-    records, answer = await txt_with_prefix(resolver, name, "v=TLSRPTv1")
+    records, answer = await txt_with_prefix(resolver, name, "v=TLSRPT")
     if answer.is_error:
         return TlsRptResult(None, False, findings=(dns_failure("tls_rpt", answer),))
     if not records:
