@@ -64,3 +64,25 @@ def test_dask_scan_equals_local_scan(tmp_path: Path) -> None:
         return {json.loads(line)["domain"]: json.loads(line) for line in text.splitlines()}
 
     assert by_domain(out.getvalue()) == by_domain(local.getvalue())
+
+
+def test_local_processes_equal_local_scan(tmp_path: Path) -> None:
+    """Two local worker processes write exactly the lines a one-process scan writes."""
+    from mailwarden.audit.distributed import scan_in_processes
+
+    zone = _zone_file(tmp_path, 120)
+    domains = [f"d{i}.lab.test" for i in range(120)]
+    local = io.StringIO()
+    asyncio.run(
+        scan_domains(domains, resolver=ZoneResolver.from_zone_files(zone), out=local, config=CONFIG)
+    )
+    out = io.StringIO()
+    written = scan_in_processes(
+        domains, spec=ResolverSpec(zones=(str(zone),)), config=CONFIG, out=out, workers=2
+    )
+    assert written == 120
+
+    def by_domain(text: str) -> dict[str, dict[str, object]]:
+        return {json.loads(line)["domain"]: json.loads(line) for line in text.splitlines()}
+
+    assert by_domain(out.getvalue()) == by_domain(local.getvalue())

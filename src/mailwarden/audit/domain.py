@@ -184,23 +184,27 @@ async def audit_domains(
 ) -> AsyncIterator[DomainAudit]:
     """Yield the audit of each name as it completes, with at most ``concurrency`` in flight.
 
-    Names are read from ``names`` only as slots free up, so a long list costs no memory.
+    Names are read from ``names`` only as workers free up, so a long list costs no memory.
     """
-    pending: set[asyncio.Task[DomainAudit]] = set()
     source = iter(names)
-    try:
-        while True:
+    done: asyncio.Queue[DomainAudit | None] = asyncio.Queue()
+
+    async def worker() -> None:
+        try:
             for name in source:
-                pending.add(
-                    asyncio.create_task(audit_domain(name, resolver=resolver, options=options))
-                )
-                if len(pending) >= concurrency:
-                    break
-            if not pending:
-                return
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                yield task.result()
+                await done.put(await audit_domain(name, resolver=resolver, options=options))
+        finally:
+            await done.put(None)
+
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    try:
+        finished = 0
+        while finished < len(workers):
+            audit = await done.get()
+            if audit is None:
+                finished += 1
+            else:
+                yield audit
     finally:
-        for task in pending:
+        for task in workers:
             task.cancel()

@@ -74,34 +74,34 @@ async def scan_domains(
 ) -> ScanCounters:
     """Audit ``domains`` and write one JSON line to ``out`` per domain as each completes.
 
-    Lines are flushed at least twice a second, so an interrupted scan leaves every finished
-    domain on disk. Returns the counters.
+    ``config.concurrency`` workers take domains from the list as they free up (constant work
+    per domain, however many are in flight). Lines are flushed at least twice a second, so an
+    interrupted scan leaves every finished domain on disk. Returns the counters.
     """
     counters = counters or ScanCounters(started=time.monotonic())
-    pending: set[asyncio.Task[DomainAudit]] = set()
     source = iter(domains)
     last_flush = time.monotonic()
+
+    def write(audit: DomainAudit) -> None:
+        nonlocal last_flush
+        out.write(json.dumps(audit_to_dict(audit), ensure_ascii=False) + "\n")
+        counters.done += 1
+        counters.errors += audit.error_class is not None
+        if on_result is not None:
+            on_result(audit)
+        if time.monotonic() - last_flush > 0.5:
+            out.flush()
+            last_flush = time.monotonic()
+
+    async def worker() -> None:
+        for domain in source:
+            write(await scan_one(domain, resolver=resolver, config=config))
+
+    workers = [asyncio.create_task(worker()) for _ in range(config.concurrency)]
     try:
-        while True:
-            for domain in source:
-                pending.add(asyncio.create_task(scan_one(domain, resolver=resolver, config=config)))
-                if len(pending) >= config.concurrency:
-                    break
-            if not pending:
-                break
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                audit = task.result()
-                out.write(json.dumps(audit_to_dict(audit), ensure_ascii=False) + "\n")
-                counters.done += 1
-                counters.errors += audit.error_class is not None
-                if on_result is not None:
-                    on_result(audit)
-            if time.monotonic() - last_flush > 0.5:
-                out.flush()
-                last_flush = time.monotonic()
+        await asyncio.gather(*workers)
     finally:
-        for task in pending:
+        for task in workers:
             task.cancel()
         out.flush()
     return counters

@@ -65,6 +65,13 @@ EXIT_INTERRUPTED = 130
 @click.option("--resume", is_flag=True, help="Skip domains already in the results file and append.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing results file.")
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Worker processes on this machine (use one per core to use them all).",
+)
+@click.option(
     "--dask",
     "dask_address",
     metavar="SCHEDULER_ADDRESS",
@@ -84,6 +91,7 @@ def scan(
     retries: int,
     resume: bool,
     overwrite: bool,
+    workers: int,
     dask_address: str | None,
 ) -> None:
     """Check every domain in DOMAINS_FILE (one a line, or `rank,domain` CSV) into --out.
@@ -110,27 +118,25 @@ def scan(
         retries,
         options=AuditOptions(parse_checks(checks_value), parse_selectors(selectors)),
     )
-    if dask_address:
-        from mailwarden.audit.distributed import scan_with_dask
-
-        spec = ResolverSpec(
-            tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
-        )
-        with out_path.open("a" if resume else "w", encoding="utf-8") as out:
-            scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
-        return
     spec = ResolverSpec(
         tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
     )
+    if dask_address or workers > 1:
+        _scan_partitioned(todo, spec, config, out_path, resume, dask_address, workers)
+        return
     inner, client = spec.build(max_in_flight=max(256, concurrency * 4))
     resolver = ThrottledResolver(inner)
     mode = "a" if resume else "w"
     with out_path.open(mode, encoding="utf-8") as out:
         try:
-            interrupted = asyncio.run(_run(todo, resolver, out, config, skipped=len(done)))
+            interrupted, counters = asyncio.run(
+                _run(todo, resolver, out, config, skipped=len(done))
+            )
         finally:
             if client is not None:
                 client.close()
+    sent = client.queries_sent if client is not None else resolver.queries
+    _summary(counters, sent)
     if interrupted:
         err_console().print(
             f"mailwarden: interrupted; {out_path} holds every finished domain: "
@@ -144,8 +150,8 @@ def scan(
 
 async def _run(
     todo: list[str], resolver: ThrottledResolver, out: IO[str], config: ScanConfig, *, skipped: int
-) -> bool:
-    """Scan ``todo``; return True when interrupted by a signal."""
+) -> tuple[bool, ScanCounters]:
+    """Scan ``todo``; return whether a signal interrupted it, and the counters."""
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
@@ -177,12 +183,60 @@ async def _run(
                 on_result=update,
             )
     except asyncio.CancelledError:
-        return True
+        return True, counters
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-    return False
+    return False, counters
+
+
+def _scan_partitioned(
+    todo: list[str],
+    spec: ResolverSpec,
+    config: ScanConfig,
+    out_path: Path,
+    resume: bool,
+    dask_address: str | None,
+    workers: int,
+) -> None:
+    """Scan in partitions on a dask cluster or on local worker processes."""
+    from mailwarden.audit.distributed import scan_in_processes, scan_with_dask
+
+    started = time.monotonic()
+    with out_path.open("a" if resume else "w", encoding="utf-8") as out:
+        try:
+            if dask_address:
+                written = scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
+            else:
+                written = scan_in_processes(
+                    todo, spec=spec, config=config, out=out, workers=workers
+                )
+        except KeyboardInterrupt:
+            err_console().print(
+                f"mailwarden: interrupted; {out_path} holds every finished partition: "
+                "rerun with --resume to continue",
+                markup=False,
+            )
+            click.get_current_context().exit(EXIT_INTERRUPTED)
+    elapsed = max(time.monotonic() - started, 1e-6)
+    err_console().print(
+        f"mailwarden: scanned {written:,} domains in {elapsed:,.1f}s "
+        f"({written / elapsed:,.0f} domains/s)",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _summary(counters: ScanCounters, queries: int) -> None:
+    elapsed = max(time.monotonic() - counters.started, 1e-6)
+    err_console().print(
+        f"mailwarden: scanned {counters.done:,} domains in {elapsed:,.1f}s "
+        f"({counters.done / elapsed:,.0f} domains/s), {queries:,} DNS queries sent "
+        f"({queries / elapsed:,.0f}/s), {counters.errors:,} not checked",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _progress(total: int, skipped: int) -> Progress:

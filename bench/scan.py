@@ -1,0 +1,159 @@
+"""Bulk scan: mailwarden scan against checkdmarc's bulk mode on one dnslab set served by NSD.
+
+    python3 bench/scan.py [--domains 10000] [--peer-domains 300] [--seed 1] [--big 100000]
+
+Generates a dnslab set, serves it from NSD on loopback, then in one run:
+- ``mailwarden scan`` with the checks checkdmarc makes (spf,dmarc,mx,mta_sts,tls_rpt,bimi);
+- ``mailwarden scan`` with every check, the DKIM selector probe included;
+- checkdmarc 6.0.4 (its own virtual environment, a loopback-only socket guard) on the first
+  ``--peer-domains`` domains of the same set, one domain at a time as its bulk mode does;
+and prints, for each, domains per second, DNS queries per second, CPU seconds and peak memory,
+and the ratio on domains per second. ``--big N`` also scans an N-domain set for peak memory.
+Each tool runs in its own process; CPU and peak memory come from that process's rusage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.dnslab import NsdServer, generate  # noqa: E402
+
+PEER_VENV = REPO / "bench" / ".venvs" / "checkdmarc"
+CHECKDMARC = "checkdmarc==6.0.4"
+PEER_CHECKS = "spf,dmarc,mx,mta_sts,tls_rpt,bimi"
+
+
+def run_measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> dict[str, Any]:
+    """Run ``command``; return wall and CPU seconds, peak RSS in MB and its stderr."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed ({process.returncode}):\n{err[-2000:]}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "stderr": err,
+    }
+
+
+def mailwarden_scan(
+    listing: Path, nameserver: str, checks: str | None, out: Path
+) -> dict[str, Any]:
+    """Scan ``listing`` with mailwarden; return the measurement and the counts it printed."""
+    command = [sys.executable, "-m", "mailwarden.cli", "scan", str(listing), "--out", str(out),
+               "--overwrite", "--nameserver", nameserver, "--concurrency", "400",
+               "--timeout", "2"]  # fmt: skip
+    if checks:
+        command += ["--checks", checks]
+    result = run_measured(command)
+    lines = out.read_text().splitlines()
+    summary = result["stderr"].strip().splitlines()[-1]
+    queries = int(summary.split(" DNS queries")[0].rsplit(" ", 1)[-1].replace(",", ""))
+    errors = sum(1 for line in lines if json.loads(line)["error_class"])
+    return {**result, "domains": len(lines), "queries": queries, "errors": errors}
+
+
+def checkdmarc_python() -> Path:
+    """Return checkdmarc's interpreter, installing it into its own venv on first use."""
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        venv.create(PEER_VENV, with_pip=True)
+    if subprocess.run([python, "-c", "import checkdmarc"], capture_output=True).returncode:
+        subprocess.run([python, "-m", "pip", "install", "-q", CHECKDMARC], check=True)
+    return python
+
+
+def checkdmarc_scan(listing: Path, nameserver: str, out: Path) -> dict[str, Any]:
+    """Run checkdmarc's bulk check through the loopback-guarded runner."""
+    runner = REPO / "bench" / "peers" / "checkdmarc_run.py"
+    with out.open("w") as handle:
+        result = run_measured(
+            [str(checkdmarc_python()), str(runner), str(listing), nameserver], handle
+        )
+    lines = out.read_text().splitlines()
+    tail = json.loads(lines[-1])
+    return {**result, "domains": len(lines) - 1, "queries": int(tail["_queries"]), "errors": 0}
+
+
+def describe(name: str, m: dict[str, Any]) -> str:
+    """Return one table row for measurement ``m``."""
+    rate = m["domains"] / m["wall"]
+    return (
+        f"| {name} | {m['domains']:,} | {m['wall']:.1f} | {rate:,.0f} | "
+        f"{m['queries'] / m['wall']:,.0f} | {m['queries'] / max(m['domains'], 1):.1f} | "
+        f"{m['cpu']:.1f} | {m['peak_mb']:.0f} | {m['errors']} |"
+    )
+
+
+def main() -> None:
+    """Generate, serve, scan with each tool, print the table and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--domains", type=int, default=10_000)
+    parser.add_argument("--peer-domains", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--big", type=int, default=0, help="also scan an N-domain set for memory")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mailwarden-scan-bench-") as folder:
+        root = Path(folder)
+        lab = generate(root / "lab", domains=args.domains, seed=args.seed)
+        listing = root / "domains.txt"
+        listing.write_text("\n".join(lab.domains()) + "\n")
+        peer_listing = root / "peer.txt"
+        peer_listing.write_text("\n".join(lab.domains()[: args.peer_domains]) + "\n")
+        with NsdServer(lab.zones(), root / "nsd") as server:
+            ns = server.nameserver
+            print(f"{args.domains:,} domains served by NSD at {ns}; load {os.getloadavg()[0]:.1f}")
+            peer = checkdmarc_scan(peer_listing, ns, root / "peer.jsonl")
+            ours_peer_subset = mailwarden_scan(peer_listing, ns, PEER_CHECKS, root / "s.jsonl")
+            ours_same = mailwarden_scan(listing, ns, PEER_CHECKS, root / "a.jsonl")
+            ours_all = mailwarden_scan(listing, ns, None, root / "b.jsonl")
+        rows = [
+            ("checkdmarc bulk, its checks", peer),
+            ("mailwarden, checkdmarc's checks (same subset)", ours_peer_subset),
+            ("mailwarden, checkdmarc's checks", ours_same),
+            ("mailwarden, all checks incl. DKIM probe", ours_all),
+        ]
+        if args.big:
+            big = generate(root / "big", domains=args.big, seed=args.seed)
+            big_listing = root / "big.txt"
+            big_listing.write_text("\n".join(big.domains()) + "\n")
+            with NsdServer(big.zones(), root / "nsd-big", startup_timeout=300) as server:
+                rows.append(
+                    (
+                        f"mailwarden, all checks, {args.big:,} domains",
+                        mailwarden_scan(big_listing, server.nameserver, None, root / "c.jsonl"),
+                    )
+                )
+    print(
+        "| tool | domains | seconds | domains/s | queries/s | queries/domain | CPU s | peak MB | not checked |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, measurement in rows:
+        print(describe(name, measurement))
+    peer_rate = peer["domains"] / peer["wall"]
+    for name, measurement in rows[1:]:
+        ratio = measurement["domains"] / measurement["wall"] / peer_rate
+        print(f"{name}: {ratio:.1f}x checkdmarc's domains per second")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
