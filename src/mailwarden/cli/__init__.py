@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from mailwarden.cli import (  # noqa: F401  (registers commands)
+from mailwarden.cli import (  # noqa: F401  (registers commands)
     authres_cmd,
     check_cmd,
     conformance_cmd,
+    db_cmd,
     demo_cmd,
     dkim_cmd,
     dmarc_cmd,
     dns_cmd,
+    ingest_cmd,
+    quarantine_cmd,
     report_cmd,
     scan_cmd,
     spf_cmd,
     stats_cmd,
     suggest_cmd,
     verify_cmd,
+)
 )
 from mailwarden.cli.app import cli, run
 
