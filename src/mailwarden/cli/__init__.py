@@ -14,12 +14,16 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dns_cmd,
     ingest_cmd,
     quarantine_cmd,
+from mailwarden.cli import (  # noqa: F401  (registers commands)
+    receive_cmd,
     report_cmd,
     scan_cmd,
+)
     spf_cmd,
     stats_cmd,
     suggest_cmd,
     verify_cmd,
+)
 )
 )
 from mailwarden.cli.app import cli, run
