@@ -14,7 +14,6 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dns_cmd,
     ingest_cmd,
     quarantine_cmd,
-from mailwarden.cli import (  # noqa: F401  (registers commands)
     receive_cmd,
     report_cmd,
     scan_cmd,
@@ -23,7 +22,6 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     stats_cmd,
     suggest_cmd,
     verify_cmd,
-)
 )
 )
 from mailwarden.cli.app import cli, run
