@@ -13,8 +13,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from mailwarden.cli import cli
+from mailwarden.ingest.demo import ingest_demo_reports
 from mailwarden.ingest.samples import aggregate_xml, generate_mailbox
-from mailwarden.store import open_store
+from mailwarden.store import IngestCounts, open_store
 from tests.ingest.helpers import DAY, MAILWARDEN, report_mails, write_files, write_mbox
 
 
@@ -100,3 +101,20 @@ def _reports(db: Path) -> int:
         return store.stats().total.aggregate_reports
     finally:
         store.close()
+
+
+def test_demo_ingests_bundled_reports() -> None:
+    """The demo stores each bundled sample report once and finds them all again as duplicates."""
+    counts, stored = ingest_demo_reports()
+    assert counts == IngestCounts(reports_new=11, duplicates=11, quarantined=0)
+    assert (stored.total.aggregate_reports, stored.total.failure_reports) == (9, 1)
+    assert stored.total.tls_reports == 1
+    assert [name for name, _ in stored.domains] == ["example.com", "example.net", "example.org"]
+
+
+def test_demo_command_shows_reports() -> None:
+    """mailwarden demo --json gives each domain its report counts."""
+    result = CliRunner().invoke(cli, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert sum(row["reports"]["aggregate_reports"] for row in rows) == 9

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mailwarden.cli import (  # noqa: F401  (registers commands)
-from mailwarden.cli import (  # noqa: F401  (registers commands)
     authres_cmd,
     check_cmd,
     conformance_cmd,
@@ -17,12 +16,10 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     receive_cmd,
     report_cmd,
     scan_cmd,
-)
     spf_cmd,
     stats_cmd,
     suggest_cmd,
     verify_cmd,
-)
 )
 from mailwarden.cli.app import cli, run
 
