@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mailwarden.cli import demo_cmd, dns_cmd  # noqa: F401  (registers commands)
+from mailwarden.cli import (  # noqa: F401  (registers commands)
+    db_cmd,
+    demo_cmd,
+    dns_cmd,
+    ingest_cmd,
+    quarantine_cmd,
+)
 from mailwarden.cli.app import cli, run
 
 __all__ = ["cli", "main"]
