@@ -108,6 +108,8 @@ def _audit_row(row: dict[str, Any]) -> dict[str, Any]:
         findings.append(_finding("spf.missing", "error", "No SPF record is published."))
     if not row["dmarc"]:
         findings.append(_finding("dmarc.missing", "error", "No DMARC record is published."))
+    elif policy not in ("none", "quarantine", "reject"):
+        findings.append(_finding("dmarc.invalid-policy", "error", f"p={policy} is not a policy."))
     elif policy == "none":
         findings.append(_finding("dmarc.policy-none", "warning", "The DMARC policy is p=none."))
     verdict = (

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
+from mailwarden.store.dashboard import create_once
 from mailwarden.store.schema import Key
 
 __all__ = [
@@ -80,7 +81,7 @@ class AuditRecord:
 
 
 def _ensure(engine: Engine) -> None:
-    audit_metadata.create_all(engine, checkfirst=True)
+    create_once(engine, audit_metadata)
 
 
 def overall_verdict(result: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -33,6 +34,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -43,6 +45,7 @@ from mailwarden.store.schema import Key, aggregate_records, aggregate_reports
 __all__ = [
     "BATCH",
     "RollupState",
+    "create_once",
     "dash_daily",
     "dash_metadata",
     "dash_reporters",
@@ -103,12 +106,32 @@ dash_sources = Table(
 )
 
 
+_created: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictionary()
+_create_lock = threading.Lock()
+
+
+def create_once(engine: Engine, metadata: MetaData) -> None:
+    """Create the tables of ``metadata`` when missing, once per engine and process.
+
+    A concurrent creator winning the race is fine. Raises ``StorageError`` when the tables
+    can neither be created nor found.
+    """
+    with _create_lock:
+        done = _created.setdefault(engine, set())
+        if id(metadata) in done:
+            return
+        try:
+            metadata.create_all(engine, checkfirst=True)
+        except SQLAlchemyError as error:
+            present = set(inspect(engine).get_table_names())
+            if not set(metadata.tables) <= present:
+                raise StorageError(f"cannot create the dashboard tables: {error}") from error
+        done.add(id(metadata))
+
+
 def ensure_tables(engine: Engine) -> None:
     """Create the roll-up tables when missing; raise ``StorageError`` when that fails."""
-    try:
-        dash_metadata.create_all(engine, checkfirst=True)
-    except SQLAlchemyError as error:
-        raise StorageError(f"cannot create the dashboard tables: {error}") from error
+    create_once(engine, dash_metadata)
 
 
 class RollupState:

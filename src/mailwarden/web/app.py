@@ -180,14 +180,14 @@ class _Handlers:
     def store(self) -> SqlReportStore:
         return self.config.store
 
-    def _view(self, request: Request) -> View:
+    def _view(self, request: Request, page: str = "") -> View:
         if self.config.rollup.due():
             refresh(self.store.engine)
         params = dict(request.query_params)
         known = tuple(domains(self.store.engine))
         period = parse_period(params, data_bounds(self.store.engine), self.config.today())
         chosen = params.get("domain") or None
-        if request.url.path.rstrip("/").endswith(("domain", "readiness")) and not chosen:
+        if page in ("domain", "readiness") and not chosen:
             chosen = known[0] if known else None
         return View(self.store, period, chosen, known, params)
 
@@ -215,7 +215,7 @@ class _Handlers:
 
         def handle(request: Request) -> Response:
             try:
-                view = self._view(request)
+                view = self._view(request, name)
                 found = build(view)
             except MailwardenError as error:
                 return self._error(request, error, api=False)
@@ -229,7 +229,7 @@ class _Handlers:
 
         def handle(request: Request) -> Response:
             try:
-                view = self._view(request)
+                view = self._view(request, name)
                 found = build(view)
             except MailwardenError as error:
                 return self._error(request, error, api=True)
@@ -243,7 +243,7 @@ class _Handlers:
         if name not in PAGES:
             return JSONResponse({"error": f"no page {name!r}"}, status_code=404)
         try:
-            found = PAGES[name][1](self._view(request))
+            found = PAGES[name][1](self._view(request, name))
         except MailwardenError as error:
             return self._error(request, error, api=True)
         wanted = found.table(table)

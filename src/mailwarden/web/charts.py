@@ -83,9 +83,9 @@ def stacked_bars(title: str, days: Sequence[dt.date], series: Sequence[Series]) 
     return Markup("".join(parts))
 
 
-def _open(title: str, width: int, height: int) -> str:
+def _open(title: str, width: int, height: int, css: str = "chart") -> str:
     return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{css}" viewBox="0 0 {width} {height}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     )
@@ -162,7 +162,7 @@ def bar_rows(title: str, rows: Sequence[tuple[str, float | None]]) -> Markup:
     width, row_h, label_w = 520, 30, 150
     height = row_h * len(rows) + 6
     plot = width - label_w - 60
-    parts = [_open(title, width, height)]
+    parts = [_open(title, width, height, "chart bars")]
     for index, (label, share) in enumerate(rows):
         y = 4 + index * row_h
         value = 0.0 if share is None else max(0.0, min(1.0, share))

@@ -18,7 +18,7 @@ TABLES: dict[str, dict[str, tuple[Column, ...]]] = {
         "failing_sources": pages.SOURCE_COLUMNS,
         "reporters": pages.REPORTER_COLUMNS,
     },
-    "readiness": {"affected_sources": pages.SOURCE_COLUMNS},
+    "readiness": {"affected_sources": pages.AFFECTED_COLUMNS},
     "failures": {"failures": pages.FAILURE_COLUMNS},
     "tls": {"tls_reports": pages.TLS_COLUMNS, "tls_failures": pages.TLS_FAILURE_COLUMNS},
     "findings": {"findings": pages.FINDING_COLUMNS},

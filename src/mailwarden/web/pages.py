@@ -202,12 +202,27 @@ def next_step(policy: PublishedPolicy | None) -> str:
     return "p=reject pct=100" if not full else "none: p=reject is the last step"
 
 
-def _verdict(share: float | None) -> str:
-    if share is None:
+def _looks_legitimate(source: SourceRow, domain: str) -> bool:
+    """Return True for a failing source that also passes sometimes, or is named in ``domain``."""
+    base = (source.base_domain or "").lower()
+    return source.dmarc_pass > 0 or (bool(base) and (base == domain or domain.endswith("." + base)))
+
+
+def _verdict(messages: int, at_risk: int) -> str:
+    if not messages:
         return "no data"
-    if share >= 0.98:
+    share = at_risk / messages
+    if share <= 0.001:
         return "ready"
-    return "almost: fix the failing sources first" if share >= 0.9 else "not ready"
+    return "almost: fix the senders marked yours first" if share <= 0.02 else "not ready"
+
+
+AFFECTED_COLUMNS = (
+    *SOURCE_COLUMNS[:7],
+    Column("dmarc_fail", "DMARC fail", "int"),
+    Column("dmarc_pass_rate", "DMARC pass", "pct"),
+    Column("assessment", "Assessment"),
+)
 
 
 def readiness(view: View) -> Page:
@@ -221,20 +236,22 @@ def readiness(view: View) -> Page:
     policy = published_policies(engine, [name]).get(name)
     found = rates(engine, window, name)
     share = found.share(found.dmarc_pass)
-    limit = _limit(view, SOURCE_LIMIT)
-    failing = sources(engine, window, name, failing=True, limit=limit)
+    failing = sources(engine, window, name, failing=True, limit=_limit(view, SOURCE_LIMIT))
+    at_risk = sum(s.dmarc_fail for s in failing if _looks_legitimate(s, name))
     legitimate = sources(engine, window, name, passing=True, limit=1000)
     suggestion = suggest_spf_record([s.source_ip for s in legitimate])
+    step = next_step(policy)
     page.data.update(
         {
             "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
             "policy": _policy_text(policy),
-            "next_step": next_step(policy),
+            "next_step": step,
             "messages": found.messages,
             "aligned_pass_messages": found.dmarc_pass,
             "aligned_pass_share": None if share is None else round(share, 4),
-            "verdict": _verdict(share),
             "affected_messages": found.messages - found.dmarc_pass,
+            "legitimate_at_risk_messages": at_risk,
+            "verdict": _verdict(found.messages, at_risk),
             "legitimate_sources": len(legitimate),
             "spf_record": suggestion.record,
             "spf_record_widened": suggestion.widened,
@@ -242,16 +259,19 @@ def readiness(view: View) -> Page:
         }
     )
     page.charts.append(_rates_chart(found))
-    page.tables.append(
-        DataTable(
-            "affected_sources",
-            f"Sources that {next_step(policy).split()[0].removeprefix('p=')} would hit",
-            SOURCE_COLUMNS,
-            _source_rows(failing),
-            "Messages from these sources failed DMARC in the window: the next step would "
-            "quarantine or reject them.",
+    rows = _source_rows(failing)
+    for row, source in zip(rows, failing, strict=True):
+        row["assessment"] = (
+            "yours? passes sometimes or is named in the domain: fix it"
+            if _looks_legitimate(source, name)
+            else "never passes: spoofing or an unknown sender"
         )
+    last = step.startswith("none")
+    title = "Sources failing DMARC" if last else f"Sources {step} would quarantine or reject"
+    note = "Messages from these sources failed DMARC in the window" + (
+        "." if last else ": the next step would quarantine or reject them."
     )
+    page.tables.append(DataTable("affected_sources", title, AFFECTED_COLUMNS, rows, note))
     page.template = "readiness.html"
     return page
 
