@@ -48,11 +48,13 @@ __all__ = [
     "create_once",
     "dash_daily",
     "dash_metadata",
+    "dash_outcomes",
     "dash_reporters",
     "dash_rolled",
     "dash_sources",
     "ensure_tables",
     "refresh",
+    "reset",
 ]
 
 #: Aggregate reports rolled up per transaction.
@@ -79,6 +81,20 @@ dash_daily = Table(
     Column("messages", BigInteger, nullable=False),
     Index("ix_dash_daily_domain_day", "domain", "day"),
     Index("ix_dash_daily_day", "day"),
+)
+
+#: Messages per policy domain, day and outcome: the daily figures without the source IPs.
+dash_outcomes = Table(
+    "dash_outcomes",
+    dash_metadata,
+    Column("domain", String(255), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("disposition", String(32), nullable=False),
+    Column("dkim", String(32), nullable=False),
+    Column("spf", String(32), nullable=False),
+    Column("messages", BigInteger, nullable=False),
+    Index("ix_dash_outcomes_domain_day", "domain", "day"),
+    Index("ix_dash_outcomes_day", "day"),
 )
 
 #: Reports and messages per policy domain, day and reporting organisation.
@@ -127,6 +143,16 @@ def create_once(engine: Engine, metadata: MetaData) -> None:
             if not set(metadata.tables) <= present:
                 raise StorageError(f"cannot create the dashboard tables: {error}") from error
         done.add(id(metadata))
+
+
+def reset(engine: Engine) -> None:
+    """Drop the roll-up tables (the next :func:`refresh` rebuilds them from the store)."""
+    try:
+        dash_metadata.drop_all(engine, checkfirst=True)
+    except SQLAlchemyError as error:
+        raise StorageError(f"cannot drop the dashboard tables: {error}") from error
+    with _create_lock:
+        _created.get(engine, set()).discard(id(dash_metadata))
 
 
 def ensure_tables(engine: Engine) -> None:
@@ -197,6 +223,7 @@ def _roll(engine: Engine, keys: list[int]) -> int:
             daily = _daily_rows(connection, keys, reports)
             if daily:
                 connection.execute(insert(dash_daily), daily)
+                connection.execute(insert(dash_outcomes), _outcome_rows(daily))
             connection.execute(insert(dash_reporters), _reporter_rows(reports))
             _merge_sources(connection, keys)
     except IntegrityError:
@@ -243,6 +270,16 @@ def _daily_rows(
         }
         for (domain, day, ip, disposition, dkim, spf), messages in sums.items()
     ]
+
+
+def _outcome_rows(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sums: dict[tuple[Any, ...], int] = defaultdict(int)
+    for row in daily:
+        sums[(row["domain"], row["day"], row["disposition"], row["dkim"], row["spf"])] += row[
+            "messages"
+        ]
+    keys = ("domain", "day", "disposition", "dkim", "spf")
+    return [{**dict(zip(keys, key, strict=True)), "messages": n} for key, n in sums.items()]
 
 
 def _word(value: str | None) -> str:

@@ -14,11 +14,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, literal, select, union
+from sqlalchemy import Connection, Engine, Table, case, func, literal, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
-from mailwarden.store.dashboard import dash_daily, dash_reporters, dash_sources, ensure_tables
+from mailwarden.store.dashboard import (
+    dash_daily,
+    dash_outcomes,
+    dash_reporters,
+    dash_sources,
+    ensure_tables,
+)
 from mailwarden.store.schema import (
     aggregate_reports,
     failure_reports,
@@ -47,6 +53,7 @@ __all__ = [
     "rates",
     "reporters",
     "sources",
+    "tls_daily",
     "tls_failure_summary",
     "tls_list",
     "volume",
@@ -201,17 +208,16 @@ def _connect(engine: Engine) -> Iterator[Connection]:
         raise StorageError(f"cannot read the report store: {error}") from error
 
 
-def _dmarc_pass() -> Any:
-    d = dash_daily.c
-    return (d.dkim == "pass") | (d.spf == "pass")
+def _dmarc_pass(table: Table = dash_daily) -> Any:
+    return (table.c.dkim == "pass") | (table.c.spf == "pass")
 
 
-def _sum_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, dash_daily.c.messages), else_=0)), 0)
+def _sum_if(condition: Any, table: Table = dash_daily) -> Any:
+    return func.coalesce(func.sum(case((condition, table.c.messages), else_=0)), 0)
 
 
-def _in_period(query: Any, period: Period, domain: str | None) -> Any:
-    d = dash_daily.c
+def _in_period(query: Any, period: Period, domain: str | None, table: Table = dash_daily) -> Any:
+    d = table.c
     query = query.where(d.day >= period.start, d.day <= period.end)
     return query.where(d.domain == domain) if domain else query
 
@@ -253,13 +259,13 @@ def _date(value: Any) -> dt.date:
 
 
 def _volume_columns() -> tuple[Any, ...]:
-    d = dash_daily.c
-    failed = ~_dmarc_pass()
+    o = dash_outcomes.c
+    failed = ~_dmarc_pass(dash_outcomes)
     return (
-        _sum_if(_dmarc_pass()),
-        _sum_if(failed & (d.disposition == "quarantine")),
-        _sum_if(failed & (d.disposition == "reject")),
-        func.coalesce(func.sum(d.messages), 0),
+        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
+        _sum_if(failed & (o.disposition == "quarantine"), dash_outcomes),
+        _sum_if(failed & (o.disposition == "reject"), dash_outcomes),
+        func.coalesce(func.sum(o.messages), 0),
     )
 
 
@@ -270,8 +276,9 @@ def _day_volume(day: Any, passed: int, quarantined: int, rejected: int, total: i
 
 def volume(engine: Engine, period: Period, domain: str | None = None) -> list[DayVolume]:
     """Return the messages of every day of ``period`` by DMARC result (days without data zero)."""
-    d = dash_daily.c
-    query = _in_period(select(d.day, *_volume_columns()), period, domain).group_by(d.day)
+    d = dash_outcomes.c
+    query = _in_period(select(d.day, *_volume_columns()), period, domain, dash_outcomes)
+    query = query.group_by(d.day)
     with _connect(engine) as connection:
         found = {v.day: v for v in (_day_volume(*row) for row in connection.execute(query))}
     return [found.get(day, DayVolume(day)) for day in period.days()]
@@ -281,8 +288,8 @@ def domain_summaries(
     engine: Engine, period: Period, domain: str | None = None
 ) -> list[DomainSummary]:
     """Return per domain the messages, DMARC passes and daily trend over ``period``."""
-    d = dash_daily.c
-    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain)
+    d = dash_outcomes.c
+    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, dash_outcomes)
     query = query.group_by(d.domain, d.day)
     per_domain: dict[str, dict[dt.date, DayVolume]] = {}
     with _connect(engine) as connection:
@@ -319,15 +326,15 @@ def published_policies(
 
 def rates(engine: Engine, period: Period, domain: str | None = None) -> Rates:
     """Return the messages of ``period`` and how many passed aligned DKIM, SPF and DMARC."""
-    d = dash_daily.c
+    d = dash_outcomes.c
     query = select(
         func.coalesce(func.sum(d.messages), 0),
-        _sum_if(d.dkim == "pass"),
-        _sum_if(d.spf == "pass"),
-        _sum_if(_dmarc_pass()),
+        _sum_if(d.dkim == "pass", dash_outcomes),
+        _sum_if(d.spf == "pass", dash_outcomes),
+        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
     )
     with _connect(engine) as connection:
-        row = connection.execute(_in_period(query, period, domain)).one()
+        row = connection.execute(_in_period(query, period, domain, dash_outcomes)).one()
     return Rates(*(int(value) for value in row))
 
 
@@ -516,3 +523,22 @@ def tls_failure_summary(
     query = query.order_by(total.desc(), f.result_type).limit(limit)
     with _connect(engine) as connection:
         return [TlsFailureRow(a, b, c, int(n or 0)) for a, b, c, n in connection.execute(query)]
+
+
+def tls_daily(
+    engine: Engine, period: Period, domain: str | None = None
+) -> dict[dt.date, tuple[int, int]]:
+    """Return successful and failed TLS sessions per day of ``period`` (days without data 0)."""
+    t = tls_reports.c
+    query = select(t.begin, t.successful_sessions, t.failed_sessions).where(
+        t.begin >= period.first, t.begin < period.after
+    )
+    if domain:
+        query = query.where(t.domain == domain)
+    found = dict.fromkeys(period.days(), (0, 0))
+    with _connect(engine) as connection:
+        for begin, good, bad in connection.execute(query):
+            day = _date(begin)
+            old = found.get(day, (0, 0))
+            found[day] = (old[0] + int(good or 0), old[1] + int(bad or 0))
+    return found

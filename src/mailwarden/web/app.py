@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ SESSION_COOKIE = "mw_session"
 CSRF_COOKIE = "mw_csrf"
 CSRF_FIELD = "csrf_token"
 RAW_PREVIEW = 64 * 1024
+#: Rows a CSV export holds when no ``limit`` is given.
+EXPORT_LIMIT = 100_000
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -243,7 +246,10 @@ class _Handlers:
         if name not in PAGES:
             return JSONResponse({"error": f"no page {name!r}"}, status_code=404)
         try:
-            found = PAGES[name][1](self._view(request, name))
+            view = self._view(request, name)
+            if "limit" not in view.params:
+                view = replace(view, params={**view.params, "limit": str(EXPORT_LIMIT)})
+            found = PAGES[name][1](view)
         except MailwardenError as error:
             return self._error(request, error, api=True)
         wanted = found.table(table)

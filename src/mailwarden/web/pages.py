@@ -22,6 +22,7 @@ from mailwarden.store.queries import (
     rates,
     reporters,
     sources,
+    tls_daily,
     tls_failure_summary,
     tls_list,
     volume,
@@ -36,6 +37,8 @@ __all__ = ["PAGES", "READINESS_DAYS", "SOURCE_LIMIT"]
 
 #: Sources listed in a table (the CSV export and the API use ``limit`` to get more).
 SOURCE_LIMIT = 50
+#: Rows of report lists shown (the CSV export has them all, the API takes ``limit``).
+ROW_LIMIT = 100
 #: Days the readiness page looks back from the end of the chosen range.
 READINESS_DAYS = 30
 
@@ -140,6 +143,12 @@ REPORTER_COLUMNS = (
     Column("reports", "Reports", "int"),
     Column("messages", "Messages", "int"),
 )
+
+
+def _newest(found: list[Any]) -> str:
+    if len(found) < ROW_LIMIT:
+        return ""
+    return f"The newest {len(found)} are shown; Export CSV has them all."
 
 
 def _limit(view: View, default: int) -> int:
@@ -292,12 +301,14 @@ FAILURE_COLUMNS = (
 
 def failures(view: View) -> Page:
     """Return the failure reports of the range, newest first (addresses redacted on request)."""
-    found = failure_list(view.store.engine, view.period, view.domain, limit=_limit(view, 200))
+    found = failure_list(view.store.engine, view.period, view.domain, limit=_limit(view, ROW_LIMIT))
     rows = rows_of(found)
     if view.redact:
         rows = [redact_row(row) for row in rows]
     page = Page("failures", "Failure reports")
-    page.tables.append(DataTable("failures", "Failure reports", FAILURE_COLUMNS, rows))
+    page.tables.append(
+        DataTable("failures", "Failure reports", FAILURE_COLUMNS, rows, _newest(found))
+    )
     return page
 
 
@@ -323,27 +334,21 @@ TLS_FAILURE_COLUMNS = (
 def tls(view: View) -> Page:
     """Return the SMTP TLS reports of the range and their failures by type."""
     engine = view.store.engine
-    found = tls_list(engine, view.period, view.domain, limit=_limit(view, 500))
-    days = view.period.days()
-    good = dict.fromkeys(days, 0)
-    bad = dict.fromkeys(days, 0)
-    for row in found:
-        day = row.begin.date()
-        if day in good:
-            good[day] += row.successful_sessions
-            bad[day] += row.failed_sessions
+    found = tls_list(engine, view.period, view.domain, limit=_limit(view, ROW_LIMIT))
+    sessions = tls_daily(engine, view.period, view.domain)
+    days = list(sessions)
     series = [
-        Series("successful", "pass", tuple(good.values())),
-        Series("failed", "reject", tuple(bad.values())),
+        Series("successful", "pass", tuple(good for good, _ in sessions.values())),
+        Series("failed", "reject", tuple(bad for _, bad in sessions.values())),
     ]
     title = "TLS sessions per day"
-    data = [{"day": d.isoformat(), "successful": good[d], "failed": bad[d]} for d in days]
+    data = [{"day": d.isoformat(), "successful": g, "failed": b} for d, (g, b) in sessions.items()]
     page = Page("tls", "SMTP TLS reports")
     page.charts.append(Chart("sessions", title, stacked_bars(title, days, series), data))
     failures_found = tls_failure_summary(engine, view.period, view.domain)
     page.tables += [
-        DataTable("tls_reports", "Reports", TLS_COLUMNS, rows_of(found)),
         DataTable("tls_failures", "Failures by type", TLS_FAILURE_COLUMNS, rows_of(failures_found)),
+        DataTable("tls_reports", "Reports", TLS_COLUMNS, rows_of(found), _newest(found)),
     ]
     return page
 

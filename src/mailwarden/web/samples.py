@@ -239,10 +239,13 @@ def build_samples(
     seed: int = 2026,
     failures: bool = True,
     tls: bool = True,
+    noise: int = 0,
 ) -> Samples:
     """Return sample reports (aggregate, then failure, then TLS) for ``days`` days up to ``end``.
 
-    ``domains`` gives (name, p, pct) per domain. Deterministic for a given ``seed``; the
+    ``domains`` gives (name, p, pct) per domain; ``noise`` adds that many one-off sources
+    (random 10.0.0.0/8 addresses that fail DMARC) to each aggregate report, the long tail
+    of a busy domain. Deterministic for a given ``seed``; the
     reports are generated lazily, so millions of records take little memory.
     """
     rng = random.Random(seed)
@@ -251,7 +254,8 @@ def build_samples(
         for n, (name, p, pct) in enumerate(domains)
     ]
     infos = {s.ip: s.info for _, _, senders in plan for s in senders}
-    return Samples(_generate(rng, plan, list(reporters), days, end, failures, tls), infos)
+    generated = _generate(rng, plan, list(reporters), days, end, failures, tls, noise)
+    return Samples(generated, infos)
 
 
 Plan = list[tuple[str, SamplePolicy, list[Sender]]]
@@ -265,12 +269,14 @@ def _generate(
     end: dt.date,
     failures: bool,
     tls: bool,
+    noise: int,
 ) -> Iterator[object]:
     first = end - dt.timedelta(days=days - 1)
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
         for name, policy, senders in plan:
-            yield from _aggregates(rng, day, name, policy, senders, orgs, offset > days * 2 // 3)
+            fix_esp = offset > days * 2 // 3
+            yield from _aggregates(rng, day, name, policy, senders, orgs, fix_esp, noise)
     if failures:
         yield from _failures(rng, first, days, plan)
     if tls:
@@ -286,6 +292,7 @@ def _aggregates(
     senders: list[Sender],
     orgs: list[str],
     fix_esp: bool,
+    noise: int = 0,
 ) -> Iterator[SampleAggregate]:
     begin = _day_start(day)
     for index, org in enumerate(orgs):
@@ -296,6 +303,10 @@ def _aggregates(
                 continue
             count = max(1, round(sender.daily * share * rng.uniform(0.6, 1.4)))
             records.append(_record(sender, domain, count, policy, fix_esp))
+        for _ in range(noise):
+            ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            stranger = Sender(ip, "spoofer", 1, SourceInfo())
+            records.append(_record(stranger, domain, rng.randrange(1, 4), policy, fix_esp))
         slug = org.lower().replace(" ", "").replace(".", "-")
         yield SampleAggregate(
             org,
