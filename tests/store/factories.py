@@ -1,144 +1,87 @@
-"""Report objects built in tests, shaped like the parsed report model the store consumes."""
+"""Reports built in tests with the parsed report model (``mailwarden.reports``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-__all__ = ["aggregate", "failure", "record", "tls"]
+from mailwarden.reports import (
+    AggregateRecord,
+    AggregateReport,
+    AuthResult,
+    FailureReport,
+    PublishedPolicy,
+    ReportMetadata,
+    Schema,
+    TlsFailureDetail,
+    TlsPolicyResult,
+    TlsReport,
+)
+
+__all__ = ["DAY", "aggregate", "failure", "record", "tls"]
 
 DAY = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """Published policy of a test report."""
-
-    p: str = "reject"
-    sp: str | None = None
-    np: str | None = None
-    adkim: str = "r"
-    aspf: str = "r"
-    pct: int | None = 100
-    fo: str | None = None
-    testing: str | None = None
-    discovery_method: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AuthResult:
-    """One DKIM or SPF result of a test record."""
-
-    method: str
-    domain: str
-    result: str
-    selector: str | None = None
-    scope: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One row of a test aggregate report."""
-
-    source_ip: str
-    count: int
-    disposition: str = "none"
-    dkim: str = "pass"
-    spf: str = "pass"
-    header_from: str = "example.com"
-    envelope_from: str | None = None
-    envelope_to: str | None = None
-    reasons: tuple[str, ...] = ()
-    auth_results: tuple[AuthResult, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Aggregate:
-    """A test aggregate report."""
-
-    org_name: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    policy: Policy = field(default_factory=Policy)
-    records: tuple[Record, ...] = ()
-    warnings: tuple[str, ...] = ()
-    type: str = "aggregate"
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A test failure report."""
-
-    reporter: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    feedback_type: str = "auth-failure"
-    source_ip: str = "192.0.2.9"
-    auth_failure: str = "dmarc"
-    type: str = "failure"
-
-
-@dataclass(frozen=True, slots=True)
-class FailureDetail:
-    """One failure detail of a test TLS policy."""
-
-    result_type: str
-    failed_sessions: int
-    sending_mta_ip: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TlsPolicy:
-    """One policy of a test TLS report."""
-
-    policy_type: str
-    policy_domain: str
-    successful_sessions: int
-    failed_sessions: int
-    failure_details: tuple[FailureDetail, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Tls:
-    """A test SMTP TLS report."""
-
-    org_name: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    policies: tuple[TlsPolicy, ...] = ()
-    type: str = "smtp_tls"
-
-
-def record(ip: str = "192.0.2.1", count: int = 1, **fields: object) -> Record:
+def record(ip: str = "192.0.2.1", count: int = 1, **fields: object) -> AggregateRecord:
     """Return a test record passing DKIM and SPF for example.com."""
     auth = (
         AuthResult("dkim", "example.com", "pass", selector="s1"),
         AuthResult("spf", "example.com", "pass", scope="mfrom"),
     )
-    return Record(ip, count, auth_results=auth, **fields)  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "disposition": "none",
+        "dkim": "pass",
+        "spf": "pass",
+        "header_from": "example.com",
+        "auth_results": auth,
+    }
+    values.update(fields)
+    return AggregateRecord(ip, count, **values)  # type: ignore[arg-type]
 
 
 def aggregate(
-    report_id: str = "r1", org: str = "google.com", domain: str = "example.com", **fields: object
-) -> Aggregate:
+    report_id: str = "r1",
+    org: str = "google.com",
+    domain: str = "example.com",
+    *,
+    begin: dt.datetime | None = DAY,
+    records: tuple[AggregateRecord, ...] | None = None,
+    **policy: object,
+) -> AggregateReport:
     """Return a one-day test aggregate report with two records unless ``records`` is given."""
-    fields.setdefault("records", (record("192.0.2.1", 3), record("2001:db8::1", 2, dkim="fail")))
-    return Aggregate(org, report_id, domain, DAY, DAY + dt.timedelta(days=1), **fields)  # type: ignore[arg-type]
+    if records is None:
+        records = (record("192.0.2.1", 3), record("2001:db8::1", 2, dkim="fail"))
+    end = begin + dt.timedelta(days=1) if begin else None
+    metadata = ReportMetadata(org, f"noreply@{org}", report_id, begin, end)
+    values: dict[str, object] = {"p": "reject", "adkim": "r", "aspf": "r", "pct": 100}
+    values.update(policy)
+    published = PublishedPolicy(domain, **values)  # type: ignore[arg-type]
+    return AggregateReport(metadata, published, records, Schema.RFC7489)
 
 
-def failure(report_id: str = "<f1@mx.example.net>", domain: str = "example.com") -> Failure:
-    """Return a test failure report."""
-    return Failure("mx.example.net", report_id, domain, DAY, DAY)
+def failure(report_id: str = "<f1@mx.example.net>", domain: str = "example.com") -> FailureReport:
+    """Return a test ARF failure report."""
+    return FailureReport(
+        "arf",
+        "mx.example.net",
+        report_id,
+        domain,
+        DAY,
+        feedback_type="auth-failure",
+        auth_failure=("dmarc",),
+        identity_alignment=("dkim", "spf"),
+        source_ip="192.0.2.9",
+        original_rcpt_to=("user@example.net",),
+        authentication_results=("mx.example.net; dmarc=fail",),
+        original_headers=(("Subject", "hello"),),
+    )
 
 
-def tls(report_id: str = "t1", domain: str = "example.com") -> Tls:
+def tls(report_id: str = "t1", domain: str = "example.com") -> TlsReport:
     """Return a test TLS report with one STS policy and one failure detail."""
-    detail = FailureDetail("certificate-expired", 2, "198.51.100.7")
-    policy = TlsPolicy("sts", domain, 10, 2, (detail,))
-    return Tls("microsoft.com", report_id, domain, DAY, DAY + dt.timedelta(days=1), (policy,))
+    detail = TlsFailureDetail("certificate-expired", 2, "198.51.100.7")
+    policy = TlsPolicyResult(
+        "sts", domain, 10, 2, ("version: STSv1",), ("mx.example.com",), (detail,)
+    )
+    end = DAY + dt.timedelta(days=1)
+    return TlsReport("microsoft.com", report_id, DAY, end, "tlsrpt@microsoft.com", (policy,))

@@ -8,6 +8,7 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dns_cmd,
     ingest_cmd,
     quarantine_cmd,
+    receive_cmd,
     serve_cmd,
 )
 from mailwarden.cli.app import cli, run
