@@ -6,18 +6,19 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mailwarden.store import SourceInfo
-from mailwarden.web.samples import (
-    ANCHOR,
-    SampleAggregate,
-    SampleAuth,
-    SampleFailure,
-    SamplePolicy,
-    SampleRecord,
-    SampleTls,
-    SampleTlsDetail,
-    SampleTlsPolicy,
+from mailwarden.reports import (
+    AggregateRecord,
+    AggregateReport,
+    AuthResult,
+    FailureReport,
+    ReportMetadata,
+    Schema,
+    TlsFailureDetail,
+    TlsPolicyResult,
+    TlsReport,
 )
+from mailwarden.store import SourceInfo
+from mailwarden.web.samples import ANCHOR, SamplePolicy
 
 __all__ = ["HOSTILE_AUDIT", "HOSTILE_DOMAIN", "SCRIPT", "hostile_enrich", "hostile_reports"]
 
@@ -42,47 +43,54 @@ HOSTILE_AUDIT: dict[str, Any] = {
 
 def hostile_reports() -> list[object]:
     """Return an aggregate, a failure and a TLS report full of markup."""
-    record = SampleRecord(
+    record = AggregateRecord(
         "203.0.113.66",
         77,
         "none",
         "fail",
         "fail",
         HOSTILE_DOMAIN,
-        f"{SCRIPT}.example",
-        (SampleAuth("dkim", HOSTILE_DOMAIN, "fail", "<b>sel</b>"),),
+        envelope_from=f"{SCRIPT}.example",
+        auth_results=(AuthResult("dkim", HOSTILE_DOMAIN, "fail", selector="<b>sel</b>"),),
     )
-    aggregate = SampleAggregate(
+    clean = AggregateRecord("192.0.2.200", 5, "none", "pass", "pass", HOSTILE_DOMAIN)
+    metadata = ReportMetadata(
         f"Evil <img src=x onerror=alert(1)> Org {SCRIPT}",
         "evil@example.net",
         f"id-{SCRIPT}",
-        HOSTILE_DOMAIN,
         DAY,
         DAY + dt.timedelta(hours=23),
-        SamplePolicy("none"),
-        (record, SampleRecord("192.0.2.200", 5, "none", "pass", "pass", HOSTILE_DOMAIN)),
     )
-    failure = SampleFailure(
+    aggregate = AggregateReport(
+        metadata, SamplePolicy("none").published(HOSTILE_DOMAIN), (record, clean), Schema.RFC7489
+    )
+    failure = FailureReport(
+        "arf",
         f"reporter {SCRIPT}",
         "<evil-1@example.net>",
         HOSTILE_DOMAIN,
         DAY,
-        DAY,
-        "203.0.113.66",
-        "victim.person@evil.example",
-        "alice@example.net",
-        f'From: "{SCRIPT}" <ceo@evil.example>\nSubject: <img src=x onerror=alert(2)>',
-        f"mx.example.net; dmarc=fail header.from=evil.example {SCRIPT}",
+        feedback_type="auth-failure",
+        auth_failure=("dmarc",),
+        source_ip="203.0.113.66",
+        original_mail_from="victim.person@evil.example",
+        original_rcpt_to=("alice@example.net",),
+        authentication_results=(f"mx.example.net; dmarc=fail header.from=evil.example {SCRIPT}",),
+        original_headers=(
+            ("From", f'"{SCRIPT}" <ceo@evil.example>'),
+            ("Subject", "<img src=x onerror=alert(2)>"),
+        ),
     )
-    detail = SampleTlsDetail("certificate-expired", 3, "192.0.2.9", f"mx.{SCRIPT}")
-    tls = SampleTls(
+    detail = TlsFailureDetail(
+        "certificate-expired", 3, sending_mta_ip="192.0.2.9", receiving_mx_hostname=f"mx.{SCRIPT}"
+    )
+    tls = TlsReport(
         f"TLS {SCRIPT}",
         "tls-evil-1",
-        HOSTILE_DOMAIN,
         DAY,
         DAY + dt.timedelta(hours=23),
         "<a href=javascript:alert(1)>x</a>",
-        (SampleTlsPolicy("sts", HOSTILE_DOMAIN, 10, 3, (), (detail,)),),
+        (TlsPolicyResult("sts", HOSTILE_DOMAIN, 10, 3, failure_details=(detail,)),),
     )
     return [aggregate, failure, tls]
 

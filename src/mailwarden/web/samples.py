@@ -7,7 +7,8 @@ the failing messages; and daily SMTP TLS reports. All addresses and names are fr
 documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32,
 ``example.*``, AS 64496-64511), so nothing refers to a real party.
 
-The objects have the attributes the store reads (see :mod:`mailwarden.store.rows`).
+The reports are objects of the parsed report model (:mod:`mailwarden.reports`), so they are
+stored exactly like parsed ones.
 """
 
 from __future__ import annotations
@@ -15,15 +16,25 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from mailwarden.reports import (
+    AggregateRecord,
+    AggregateReport,
+    AuthResult,
+    FailureReport,
+    PublishedPolicy,
+    ReportMetadata,
+    Schema,
+    TlsFailureDetail,
+    TlsPolicyResult,
+    TlsReport,
+)
 from mailwarden.store.base import SourceInfo
 
 __all__ = [
     "ANCHOR",
-    "SampleAggregate",
-    "SampleFailure",
-    "SampleTls",
+    "SamplePolicy",
     "Samples",
     "build_samples",
 ]
@@ -35,117 +46,14 @@ REPORTERS = ("google.com", "Outlook.com", "Yahoo", "Mail.Ru", "comcast.net", "we
 
 @dataclass(frozen=True, slots=True)
 class SamplePolicy:
-    """Published policy of a sample report."""
+    """The DMARC policy a sample domain publishes."""
 
     p: str
     pct: int = 100
-    sp: str | None = None
-    adkim: str = "r"
-    aspf: str = "r"
-    np: str | None = None
-    fo: str | None = "1"
-    testing: str | None = None
-    discovery_method: str | None = None
 
-
-@dataclass(frozen=True, slots=True)
-class SampleAuth:
-    """One DKIM or SPF result of a sample record."""
-
-    method: str
-    domain: str
-    result: str
-    selector: str | None = None
-    scope: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SampleRecord:
-    """One row of a sample aggregate report."""
-
-    source_ip: str
-    count: int
-    disposition: str
-    dkim: str
-    spf: str
-    header_from: str
-    envelope_from: str | None = None
-    auth_results: tuple[SampleAuth, ...] = ()
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SampleAggregate:
-    """A sample aggregate report."""
-
-    org_name: str
-    email: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    policy: SamplePolicy
-    records: tuple[SampleRecord, ...]
-    type: str = "aggregate"
-
-
-@dataclass(frozen=True, slots=True)
-class SampleFailure:
-    """A sample failure report (ARF fields and the headers of the failing message)."""
-
-    reporter: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    source_ip: str
-    original_mail_from: str
-    original_rcpt_to: str
-    original_headers: str
-    authentication_results: str
-    feedback_type: str = "auth-failure"
-    auth_failure: str = "dmarc"
-    delivery_result: str = "reject"
-    user_agent: str = "Example-Reporter/1.0"
-    identity_alignment: str = "dkim, spf"
-    type: str = "failure"
-
-
-@dataclass(frozen=True, slots=True)
-class SampleTlsDetail:
-    """One failure detail of a sample TLS policy."""
-
-    result_type: str
-    failed_sessions: int
-    sending_mta_ip: str
-    receiving_mx_hostname: str
-    receiving_ip: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SampleTlsPolicy:
-    """One policy of a sample TLS report."""
-
-    policy_type: str
-    policy_domain: str
-    successful_sessions: int
-    failed_sessions: int
-    mx_hosts: tuple[str, ...] = ()
-    failure_details: tuple[SampleTlsDetail, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SampleTls:
-    """A sample SMTP TLS report."""
-
-    org_name: str
-    report_id: str
-    domain: str
-    begin: dt.datetime
-    end: dt.datetime
-    contact_info: str
-    policies: tuple[SampleTlsPolicy, ...] = field(default=())
-    type: str = "smtp_tls"
+    def published(self, domain: str) -> PublishedPolicy:
+        """Return the ``policy_published`` of a report on ``domain``."""
+        return PublishedPolicy(domain, p=self.p, pct=self.pct, adkim="r", aspf="r", fo="1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +114,7 @@ _OUTCOME = {
 
 def _record(
     sender: Sender, domain: str, count: int, policy: SamplePolicy, fix_esp: bool
-) -> SampleRecord:
+) -> AggregateRecord:
     dkim, spf, auth_dkim, auth_spf = _OUTCOME[sender.kind]
     if sender.kind == "esp" and fix_esp:
         spf = "pass"
@@ -214,12 +122,14 @@ def _record(
     disposition = policy.p if failed and policy.p in ("quarantine", "reject") else "none"
     envelope = domain if sender.kind in ("own",) else "bounces.example-esp.net"
     auth = (
-        SampleAuth(
+        AuthResult(
             "dkim", domain if auth_dkim == "pass" else f"spoof.{domain}", auth_dkim, "s2026"
         ),
-        SampleAuth("spf", envelope, auth_spf, scope="mfrom"),
+        AuthResult("spf", envelope, auth_spf, scope="mfrom"),
     )
-    return SampleRecord(sender.ip, count, disposition, dkim, spf, domain, envelope, auth)
+    return AggregateRecord(
+        sender.ip, count, disposition, dkim, spf, domain, envelope_from=envelope, auth_results=auth
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -293,7 +203,7 @@ def _aggregates(
     orgs: list[str],
     fix_esp: bool,
     noise: int = 0,
-) -> Iterator[SampleAggregate]:
+) -> Iterator[AggregateReport]:
     begin = _day_start(day)
     for index, org in enumerate(orgs):
         share = 0.45 / (index + 1)
@@ -308,19 +218,17 @@ def _aggregates(
             stranger = Sender(ip, "spoofer", 1, SourceInfo())
             records.append(_record(stranger, domain, rng.randrange(1, 4), policy, fix_esp))
         slug = org.lower().replace(" ", "").replace(".", "-")
-        yield SampleAggregate(
+        metadata = ReportMetadata(
             org,
             f"noreply-dmarc@{slug}.example",
             f"{slug}-{domain}-{day:%Y%m%d}",
-            domain,
             begin,
             begin + dt.timedelta(days=1) - dt.timedelta(seconds=1),
-            policy,
-            tuple(records),
         )
+        yield AggregateReport(metadata, policy.published(domain), tuple(records), Schema.RFC7489)
 
 
-def _failures(rng: random.Random, first: dt.date, days: int, plan: Plan) -> Iterator[SampleFailure]:
+def _failures(rng: random.Random, first: dt.date, days: int, plan: Plan) -> Iterator[FailureReport]:
     for number in range(12):
         name, _policy, senders = plan[number % len(plan)]
         spoofer = rng.choice([s for s in senders if s.kind == "spoofer"])
@@ -329,52 +237,62 @@ def _failures(rng: random.Random, first: dt.date, days: int, plan: Plan) -> Iter
         )
         victim = f"user{number}@example.net"
         headers = (
-            f'From: "Accounts" <billing@{name}>\nTo: {victim}\n'
-            f"Subject: Your invoice #{rng.randrange(10000, 99999)} is overdue\n"
-            f"Date: {when:%a, %d %b %Y %H:%M:%S +0000}\n"
-            f"Message-ID: <{rng.getrandbits(48):x}@spoof.{name}>"
+            ("From", f'"Accounts" <billing@{name}>'),
+            ("To", victim),
+            ("Subject", f"Your invoice #{rng.randrange(10000, 99999)} is overdue"),
+            ("Date", f"{when:%a, %d %b %Y %H:%M:%S +0000}"),
+            ("Message-ID", f"<{rng.getrandbits(48):x}@spoof.{name}>"),
         )
         results = (
             f"mx.example.net; dkim=fail header.d={name}; spf=softfail "
             f"smtp.mailfrom=spoof.{name}; dmarc=fail header.from={name}"
         )
-        yield SampleFailure(
+        yield FailureReport(
+            "arf",
             "mx.example.net",
             f"<fr{number}.{when:%Y%m%d%H%M}@mx.example.net>",
             name,
             when,
-            when,
-            spoofer.ip,
-            f"billing@spoof.{name}",
-            victim,
-            headers,
-            results,
+            feedback_type="auth-failure",
+            auth_failure=("dmarc",),
+            identity_alignment=("dkim", "spf"),
+            source_ip=spoofer.ip,
+            delivery_result="reject",
+            original_mail_from=f"billing@spoof.{name}",
+            original_rcpt_to=(victim,),
+            authentication_results=(results,),
+            user_agent="Example-Reporter/1.0",
+            version="1",
+            original_headers=headers,
         )
 
 
-def _tls(rng: random.Random, day: dt.date, names: list[str]) -> Iterator[SampleTls]:
+def _tls(rng: random.Random, day: dt.date, names: list[str]) -> Iterator[TlsReport]:
     begin = _day_start(day)
     for org in ("google.com", "Microsoft Corporation"):
         for name in names:
             failed = rng.choice((0, 0, 0, 2, 7))
-            details: tuple[SampleTlsDetail, ...] = ()
+            details: tuple[TlsFailureDetail, ...] = ()
             if failed:
                 kind = rng.choice(
                     ("certificate-expired", "starttls-not-supported", "validation-failure")
                 )
-                details = (SampleTlsDetail(kind, failed, "209.85.220.41", f"mx2.{name}"),)
-            policy = SampleTlsPolicy(
+                detail = TlsFailureDetail(
+                    kind, failed, sending_mta_ip="192.0.2.250", receiving_mx_hostname=f"mx2.{name}"
+                )
+                details = (detail,)
+            policy = TlsPolicyResult(
                 "sts",
                 name,
                 rng.randrange(800, 1200),
                 failed,
-                (f"mx1.{name}", f"mx2.{name}"),
-                details,
+                policy_string=("version: STSv1", "mode: enforce"),
+                mx_host=(f"mx1.{name}", f"mx2.{name}"),
+                failure_details=details,
             )
-            yield SampleTls(
+            yield TlsReport(
                 org,
                 f"{day:%Y-%m-%d}T00:00:00Z_{name}_{org.split()[0].lower()}",
-                name,
                 begin,
                 begin + dt.timedelta(days=1) - dt.timedelta(seconds=1),
                 f"tlsrpt@{org.split()[0].lower()}.example",
