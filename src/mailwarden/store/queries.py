@@ -52,6 +52,7 @@ __all__ = [
     "published_policies",
     "rates",
     "reporters",
+    "source_rankings",
     "sources",
     "tls_daily",
     "tls_failure_summary",
@@ -338,41 +339,26 @@ def rates(engine: Engine, period: Period, domain: str | None = None) -> Rates:
     return Rates(*(int(value) for value in row))
 
 
-def sources(
-    engine: Engine,
-    period: Period,
-    domain: str | None = None,
-    *,
-    failing: bool = False,
-    passing: bool = False,
-    limit: int | None = 100,
-) -> list[SourceRow]:
-    """Return the sending sources of ``period`` by volume (``failing``: only those failing DMARC,
-    by failing volume; ``passing``: only those with messages passing DMARC), at most ``limit``."""
-    d, s = dash_daily.c, dash_sources.c
-    messages = func.coalesce(func.sum(d.messages), 0)
-    dmarc_pass = _sum_if(_dmarc_pass())
-    grouped = _in_period(
+def _grouped_sources(period: Period, domain: str | None) -> Any:
+    d = dash_daily.c
+    return _in_period(
         select(
             d.source_ip,
-            messages.label("messages"),
+            func.coalesce(func.sum(d.messages), 0).label("messages"),
             _sum_if(d.spf == "pass").label("spf_pass"),
             _sum_if(d.dkim == "pass").label("dkim_pass"),
-            dmarc_pass.label("dmarc_pass"),
+            _sum_if(_dmarc_pass()).label("dmarc_pass"),
             _sum_if(~_dmarc_pass() & (d.disposition == "quarantine")).label("quarantined"),
             _sum_if(~_dmarc_pass() & (d.disposition == "reject")).label("rejected"),
         ),
         period,
         domain,
     ).group_by(d.source_ip)
-    if failing:
-        grouped = grouped.having(messages > dmarc_pass).order_by((messages - dmarc_pass).desc())
-    elif passing:
-        grouped = grouped.having(dmarc_pass > literal(0)).order_by(dmarc_pass.desc())
-    else:
-        grouped = grouped.order_by(messages.desc())
-    top = grouped.order_by(d.source_ip).limit(limit).subquery()
-    query = select(
+
+
+def _with_enrichment(top: Any, *extra: Any) -> Any:
+    s = dash_sources.c
+    return select(
         top.c.source_ip,
         s.name,
         s.base_domain,
@@ -385,17 +371,69 @@ def sources(
         top.c.dmarc_pass,
         top.c.quarantined,
         top.c.rejected,
+        *extra,
     ).outerjoin(dash_sources, s.source_ip == top.c.source_ip)
+
+
+def sources(
+    engine: Engine,
+    period: Period,
+    domain: str | None = None,
+    *,
+    failing: bool = False,
+    passing: bool = False,
+    limit: int | None = 100,
+) -> list[SourceRow]:
+    """Return the sending sources of ``period`` by volume (``failing``: only those failing DMARC,
+    by failing volume; ``passing``: only those with messages passing DMARC), at most ``limit``."""
+    grouped = _grouped_sources(period, domain)
+    messages, dmarc_pass = grouped.selected_columns.messages, grouped.selected_columns.dmarc_pass
+    if failing:
+        grouped = grouped.having(messages > dmarc_pass).order_by((messages - dmarc_pass).desc())
+    elif passing:
+        grouped = grouped.having(dmarc_pass > literal(0)).order_by(dmarc_pass.desc())
+    else:
+        grouped = grouped.order_by(messages.desc())
+    top = grouped.order_by(dash_daily.c.source_ip).limit(limit).subquery()
     with _connect(engine) as connection:
-        found = [SourceRow(*tuple(row)) for row in connection.execute(query)]
-    key = (
-        (lambda r: (-r.dmarc_fail, r.source_ip))
-        if failing
-        else (lambda r: (-r.messages, r.source_ip))
-    )
+        found = [SourceRow(*tuple(row)) for row in connection.execute(_with_enrichment(top))]
+    if failing:
+        return sorted(found, key=lambda r: (-r.dmarc_fail, r.source_ip))
     if passing:
-        key = lambda r: (-r.dmarc_pass, r.source_ip)  # noqa: E731
-    return sorted(found, key=key)
+        return sorted(found, key=lambda r: (-r.dmarc_pass, r.source_ip))
+    return sorted(found, key=lambda r: (-r.messages, r.source_ip))
+
+
+def source_rankings(
+    engine: Engine, period: Period, domain: str | None = None, *, limit: int | None = 100
+) -> tuple[list[SourceRow], list[SourceRow]]:
+    """Return the top sources by volume and the top sources by DMARC failures, at most ``limit``
+    each, from one pass over the roll-up."""
+    grouped = _grouped_sources(period, domain).subquery()
+    failed = grouped.c.messages - grouped.c.dmarc_pass
+    by_volume = func.row_number().over(order_by=(grouped.c.messages.desc(), grouped.c.source_ip))
+    by_failing = func.row_number().over(order_by=(failed.desc(), grouped.c.source_ip))
+    ranked = select(grouped, by_volume.label("by_volume"), by_failing.label("by_failing"))
+    ranked_sub = ranked.subquery()
+    query = _with_enrichment(ranked_sub, ranked_sub.c.by_volume, ranked_sub.c.by_failing)
+    if limit is not None:
+        r = ranked_sub.c
+        query = query.where(
+            (r.by_volume <= limit) | ((r.by_failing <= limit) & (r.messages > r.dmarc_pass))
+        )
+    top: list[tuple[int, SourceRow]] = []
+    failing: list[tuple[int, SourceRow]] = []
+    with _connect(engine) as connection:
+        for row in connection.execute(query):
+            *fields, volume_rank, failing_rank = tuple(row)
+            source = SourceRow(*fields)
+            if limit is None or volume_rank <= limit:
+                top.append((volume_rank, source))
+            if source.dmarc_fail > 0 and (limit is None or failing_rank <= limit):
+                failing.append((failing_rank, source))
+    return [s for _, s in sorted(top, key=lambda x: x[0])], [
+        s for _, s in sorted(failing, key=lambda x: x[0])
+    ]
 
 
 def reporters(engine: Engine, period: Period, domain: str | None = None) -> list[ReporterRow]:

@@ -178,17 +178,24 @@ class _Handlers:
     def __init__(self, config: WebConfig, templates: Jinja2Templates) -> None:
         self.config = config
         self.templates = templates
+        self._cached: tuple[tuple[str, ...], Any] | None = None
 
     @property
     def store(self) -> SqlReportStore:
         return self.config.store
 
-    def _view(self, request: Request, page: str = "") -> View:
-        if self.config.rollup.due():
+    def _known(self) -> tuple[tuple[str, ...], Any]:
+        """Return the domains and the data bounds, looked up again after each roll-up check."""
+        if self.config.rollup.due() or self._cached is None:
             refresh(self.store.engine)
+            engine = self.store.engine
+            self._cached = (tuple(domains(engine)), data_bounds(engine))
+        return self._cached
+
+    def _view(self, request: Request, page: str = "") -> View:
         params = dict(request.query_params)
-        known = tuple(domains(self.store.engine))
-        period = parse_period(params, data_bounds(self.store.engine), self.config.today())
+        known, bounds = self._known()
+        period = parse_period(params, bounds, self.config.today())
         chosen = params.get("domain") or None
         if page in ("domain", "readiness") and not chosen:
             chosen = known[0] if known else None
@@ -247,8 +254,8 @@ class _Handlers:
             return JSONResponse({"error": f"no page {name!r}"}, status_code=404)
         try:
             view = self._view(request, name)
-            if "limit" not in view.params:
-                view = replace(view, params={**view.params, "limit": str(EXPORT_LIMIT)})
+            params = {"limit": str(EXPORT_LIMIT), **view.params, "table": table}
+            view = replace(view, params=params)
             found = PAGES[name][1](view)
         except MailwardenError as error:
             return self._error(request, error, api=True)

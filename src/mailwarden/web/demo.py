@@ -15,9 +15,19 @@ from mailwarden.web.samples import ANCHOR, build_samples
 __all__ = ["load_samples", "store_audits", "summarize"]
 
 
-def load_samples(store: SqlReportStore) -> IngestCounts:
-    """Store the bundled sample reports in ``store`` in one transaction; return the counts.
+#: A report mail cut short: the demo ingests it so that the quarantine has something to show.
+BROKEN = (
+    b"From: noreply-dmarc@reporter.example\r\nSubject: Report domain: example.org\r\n"
+    b'Content-Type: text/xml\r\n\r\n<?xml version="1.0"?><feedback><report_metadata>'
+    b"<org_name>reporter.example</org_name><report_id>cut-short"
+)
 
+
+def load_samples(store: SqlReportStore) -> IngestCounts:
+    """Store the bundled sample reports in ``store``; return the counts.
+
+    The generated reports go in one transaction; then a few report mails go through the
+    ingest pipeline (parser included), one of them broken so that it lands in the quarantine.
     Raises ``StorageError`` when the store fails.
     """
     samples = build_samples()
@@ -28,8 +38,23 @@ def load_samples(store: SqlReportStore) -> IngestCounts:
                 new += 1
             else:
                 duplicates += 1
+    counts = IngestCounts(reports_new=new, duplicates=duplicates) + _ingest_mails(store)
     refresh(store.engine)
-    return IngestCounts(reports_new=new, duplicates=duplicates)
+    return counts
+
+
+def _ingest_mails(store: SqlReportStore) -> IngestCounts:
+    from mailwarden.ingest.parsing import default_parser
+    from mailwarden.ingest.pipeline import Ingestor, RawInput
+    from mailwarden.ingest.samples import failure_mail
+
+    when = dt.datetime.combine(ANCHOR, dt.time(9, 30), tzinfo=dt.UTC)
+    mails = [
+        RawInput(f"samples/failure-{n}.eml", failure_mail(name, when, f"203.0.113.{90 + n}", n))
+        for n, name in enumerate(("example.net", "example.org"))
+    ]
+    mails.append(RawInput("samples/cut-short.eml", BROKEN))
+    return Ingestor(store, default_parser()).ingest_all(mails)
 
 
 def store_audits(store: SqlReportStore, rows: list[dict[str, Any]], when: dt.datetime) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mailwarden.store.audits import latest_audits
 from mailwarden.store.queries import (
+    DayVolume,
     Period,
     PublishedPolicy,
     Rates,
@@ -21,6 +22,7 @@ from mailwarden.store.queries import (
     published_policies,
     rates,
     reporters,
+    source_rankings,
     sources,
     tls_daily,
     tls_failure_summary,
@@ -106,10 +108,22 @@ def overview(view: View) -> Page:
     ]
     page = Page("overview", "Overview")
     page.tables.append(DataTable("domains", "Domains", OVERVIEW_COLUMNS, rows))
-    page.charts.append(
-        _volume_chart("Messages per day by DMARC result", volume(engine, view.period, view.domain))
-    )
+    page.charts.append(_volume_chart("Messages per day by DMARC result", _total(summaries, view)))
     return page
+
+
+def _total(summaries: list[Any], view: View) -> list[DayVolume]:
+    """Return the daily volume of all ``summaries`` together."""
+    return [
+        DayVolume(
+            day,
+            sum(s.trend[i].passed for s in summaries),
+            sum(s.trend[i].failed_delivered for s in summaries),
+            sum(s.trend[i].quarantined for s in summaries),
+            sum(s.trend[i].rejected for s in summaries),
+        )
+        for i, day in enumerate(view.period.days())
+    ]
 
 
 def _source_rows(found: list[SourceRow]) -> list[dict[str, Any]]:
@@ -176,6 +190,12 @@ def domain(view: View) -> Page:
         return page
     engine, period, name = view.store.engine, view.period, view.domain
     limit = _limit(view, SOURCE_LIMIT)
+    wanted = view.params.get("table")
+    if wanted in ("sources", "failing_sources"):  # a CSV export needs only this table
+        top, failing = source_rankings(engine, period, name, limit=limit)
+        rows = _source_rows(top if wanted == "sources" else failing)
+        page.tables.append(DataTable(wanted, wanted, SOURCE_COLUMNS, rows))
+        return page
     page.charts.append(
         _volume_chart("Messages per day by DMARC result", volume(engine, period, name))
     )
@@ -188,8 +208,7 @@ def domain(view: View) -> Page:
         "dmarc_pass_rate": found.share(found.dmarc_pass),
     }
     page.data["policy"] = _policy_text(published_policies(engine, [name]).get(name))
-    top = sources(engine, period, name, limit=limit)
-    failing = sources(engine, period, name, failing=True, limit=limit)
+    top, failing = source_rankings(engine, period, name, limit=limit)
     page.tables += [
         DataTable("sources", "Top sources", SOURCE_COLUMNS, _source_rows(top)),
         DataTable("failing_sources", "Failing sources", SOURCE_COLUMNS, _source_rows(failing)),

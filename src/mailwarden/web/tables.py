@@ -67,7 +67,7 @@ def rows_of(items: Iterable[Any], **extra: Any) -> list[dict[str, Any]]:
     """Return dataclass ``items`` as dicts, each updated with ``extra`` computed per row."""
     found = []
     for item in items:
-        row = dataclasses.asdict(item)
+        row = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
         for key, compute in extra.items():
             row[key] = compute(item)
         found.append(row)
