@@ -221,20 +221,13 @@ class _Handlers:
 
     def page(self, name: str) -> Callable[[Request], Response]:
         """Return the handler of HTML page ``name``."""
-        build = PAGES[name][1]
-
-        def handle(request: Request) -> Response:
-            try:
-                view = self._view(request, name)
-                found = build(view)
-            except MailwardenError as error:
-                return self._error(request, error, api=False)
-            return self._render(request, found.template, page=found, view=view)
-
-        return handle
+        return self._handler(name, api=False)
 
     def api(self, name: str) -> Callable[[Request], Response]:
         """Return the handler of API endpoint ``/api/<name>``."""
+        return self._handler(name, api=True)
+
+    def _handler(self, name: str, *, api: bool) -> Callable[[Request], Response]:
         build = PAGES[name][1]
 
         def handle(request: Request) -> Response:
@@ -242,8 +235,10 @@ class _Handlers:
                 view = self._view(request, name)
                 found = build(view)
             except MailwardenError as error:
-                return self._error(request, error, api=True)
-            return JSONResponse(_page_json(found, view))
+                return self._error(request, error, api=api)
+            if api:
+                return JSONResponse(_page_json(found, view))
+            return self._render(request, found.template, page=found, view=view)
 
         return handle
 
