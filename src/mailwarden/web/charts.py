@@ -132,15 +132,19 @@ def _legend(series: Sequence[Series], y: int) -> list[str]:
 
 
 def sparkline(title: str, values: Sequence[float | None], *, width: int = 120) -> Markup:
-    """Return a small line chart of ``values`` in 0..1 (``None`` leaves a gap)."""
+    """Return a small line chart of ``values`` in 0..1 (``None`` leaves a gap), its scale
+    running from just below the lowest value to 1."""
     height = 28
     step = width / max(len(values) - 1, 1)
+    known = [v for v in values if v is not None]
+    low = max(0.0, min(known, default=0.0) - 0.02)
+    span = max(1.0 - low, 0.01)
     points: list[list[str]] = [[]]
     for index, value in enumerate(values):
         if value is None:
             points.append([])
             continue
-        y = 2 + (1 - max(0.0, min(1.0, value))) * (height - 4)
+        y = 2 + (1 - (max(low, min(1.0, value)) - low) / span) * (height - 4)
         points[-1].append(f"{_fmt(index * step)},{_fmt(y)}")
     lines = "".join(
         f'<polyline class="spark" points="{" ".join(p)}"/>' for p in points if len(p) > 1
