@@ -21,7 +21,7 @@ from mailwarden.cli.serve_cmd import DEFAULT_LISTEN, check_exposure, parse_liste
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.demo import demo_domains, demo_zone_files
 from mailwarden.dns import Resolver, ZoneResolver
-from mailwarden.store import open_store
+from mailwarden.store import IngestCounts, open_store
 from mailwarden.web.auth import AuthConfig
 from mailwarden.web.demo import load_samples, store_audits, summarize
 
@@ -51,7 +51,7 @@ def demo(settings: Settings, no_serve: bool, listen: str) -> None:
             counts = load_samples(store)
             store_audits(store, [_audit_row(row) for row in rows], dt.datetime.now(dt.UTC))
             reports = {entry["domain"]: entry for entry in summarize(store)}
-            _print(settings, resolver, rows, reports, counts.reports_new)
+            _print(settings, resolver, rows, reports, counts)
             if not no_serve:
                 run_dashboard(store, host, port, AuthConfig())
         finally:
@@ -63,7 +63,7 @@ def _print(
     resolver: ZoneResolver,
     rows: list[dict[str, Any]],
     reports: dict[str, dict[str, Any]],
-    stored: int,
+    counts: IngestCounts,
 ) -> None:
     if settings.json:
         for row in rows:
@@ -76,11 +76,15 @@ def _print(
         table.add_row(row["domain"], _short(row["spf"]), _short(row["dmarc"]), ", ".join(row["mx"]))
     console().print(table)
     click.echo(f"{len(rows)} domains, {len(resolver.queries)} DNS queries answered from the zones")
-    _print_reports(reports, stored)
+    _print_reports(reports, counts)
 
 
-def _print_reports(reports: dict[str, dict[str, Any]], stored: int) -> None:
-    table = Table(title=f"sample reports: {stored} stored in a temporary store (last 30 days)")
+def _print_reports(reports: dict[str, dict[str, Any]], counts: IngestCounts) -> None:
+    title = (
+        f"sample reports: {counts.reports_new} stored, {counts.quarantined} input quarantined, "
+        "in a temporary store (figures of the last 30 days)"
+    )
+    table = Table(title=title)
     for column in ("domain", "messages", "DMARC pass", "policy", "next step"):
         table.add_column(
             column, justify="right" if column in ("messages", "DMARC pass") else "left"

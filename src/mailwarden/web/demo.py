@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mailwarden.store import IngestCounts, SqlReportStore
@@ -12,7 +14,7 @@ from mailwarden.store.queries import data_bounds, domains, published_policies, r
 from mailwarden.web.pages import READINESS_DAYS, next_step
 from mailwarden.web.samples import ANCHOR, build_samples
 
-__all__ = ["load_samples", "store_audits", "summarize"]
+__all__ = ["bundled_mails", "load_samples", "store_audits", "summarize"]
 
 
 #: A report mail cut short: the demo ingests it so that the quarantine has something to show.
@@ -26,8 +28,9 @@ BROKEN = (
 def load_samples(store: SqlReportStore) -> IngestCounts:
     """Store the bundled sample reports in ``store``; return the counts.
 
-    The generated reports go in one transaction; then a few report mails go through the
-    ingest pipeline (parser included), one of them broken so that it lands in the quarantine.
+    The generated reports (recent weeks, with enrichment) go in one transaction; then the
+    bundled report mails go through the ingest pipeline (parser included), with one broken
+    mail that lands in the quarantine.
     Raises ``StorageError`` when the store fails.
     """
     samples = build_samples()
@@ -43,16 +46,17 @@ def load_samples(store: SqlReportStore) -> IngestCounts:
     return counts
 
 
+def bundled_mails() -> list[Path]:
+    """Return the bundled sample report mails (``data/reports/*.eml``), sorted."""
+    folder = resources.files("mailwarden") / "data" / "reports"
+    return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".eml"))
+
+
 def _ingest_mails(store: SqlReportStore) -> IngestCounts:
     from mailwarden.ingest.parsing import default_parser
     from mailwarden.ingest.pipeline import Ingestor, RawInput
-    from mailwarden.ingest.samples import failure_mail
 
-    when = dt.datetime.combine(ANCHOR, dt.time(9, 30), tzinfo=dt.UTC)
-    mails = [
-        RawInput(f"samples/failure-{n}.eml", failure_mail(name, when, f"203.0.113.{90 + n}", n))
-        for n, name in enumerate(("example.net", "example.org"))
-    ]
+    mails = [RawInput(f"samples/{path.name}", path.read_bytes()) for path in bundled_mails()]
     mails.append(RawInput("samples/cut-short.eml", BROKEN))
     return Ingestor(store, default_parser()).ingest_all(mails)
 
