@@ -201,3 +201,10 @@ def test_password_login_and_logout(filled: SqlReportStore) -> None:
         assert client.get("/", follow_redirects=False).status_code == 200
         client.post("/logout", data={"csrf_token": token})
         assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_loopback_dashboard_refuses_foreign_host_names(client: TestClient) -> None:
+    """A request naming another host (DNS rebinding to 127.0.0.1) is refused."""
+    assert client.get("/", headers={"Host": "attacker.example"}).status_code == 400
+    assert client.get("/", headers={"Host": "localhost:8080"}).status_code == 200
+    assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 200

@@ -70,10 +70,11 @@ def run_dashboard(store: SqlReportStore, host: str, port: int, auth_config: Auth
     """Serve the dashboard for ``store`` on ``host:port`` until interrupted."""
     import uvicorn
 
-    from mailwarden.web.app import WebConfig, create_app
+    from mailwarden.web.app import LOOPBACK_HOSTS, WebConfig, create_app
 
     refresh(store.engine)
-    app = create_app(WebConfig(store, auth_config=auth_config))
+    hosts = (*LOOPBACK_HOSTS, host.lower()) if is_loopback(host) else None
+    app = create_app(WebConfig(store, auth_config=auth_config, allowed_hosts=hosts))
     shown = f"[{host}]" if ":" in host else host
     click.echo(
         f"mailwarden: dashboard on http://{shown}:{port}/ (store {display_url(store.url)}); "

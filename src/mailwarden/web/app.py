@@ -36,6 +36,10 @@ from mailwarden.web.view import Page, View, parse_period
 
 __all__ = ["WebConfig", "create_app"]
 
+#: Host names a loopback dashboard answers to: a page from elsewhere that rebinds its own name
+#: to 127.0.0.1 (DNS rebinding) gets 400, not the dashboard.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 SESSION_COOKIE = "mw_session"
 CSRF_COOKIE = "mw_csrf"
 CSRF_FIELD = "csrf_token"
@@ -90,8 +94,10 @@ class WebConfig:
         auth_config: auth.AuthConfig | None = None,
         today: Callable[[], dt.date] | None = None,
         rollup_interval: float = 5.0,
+        allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
     ) -> None:
         self.store = store
+        self.allowed_hosts = allowed_hosts
         self.auth = auth_config or auth.AuthConfig()
         self.today = today or (lambda: dt.datetime.now(dt.UTC).date())
         self.sessions = auth.Sessions()
@@ -132,6 +138,9 @@ class _Guard(BaseHTTPMiddleware):
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         """Check authentication, run the request, then add headers and cookies."""
+        allowed = self.config.allowed_hosts
+        if allowed is not None and _host_name(request.headers.get("host", "")) not in allowed:
+            return Response("unknown host name", status_code=400, media_type="text/plain")
         token = request.cookies.get(CSRF_COOKIE) or auth.new_csrf_token()
         request.state.csrf = token
         request.state.authenticated = self._authenticated(request)
@@ -157,6 +166,14 @@ class _Guard(BaseHTTPMiddleware):
         if header.lower().startswith("bearer ") and settings.accepts(header[7:].strip()):
             return True
         return self.config.sessions.valid(request.cookies.get(SESSION_COOKIE))
+
+
+def _host_name(header: str) -> str:
+    """Return the host name of a ``Host`` header without the port (``[::1]:80`` is ``::1``)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def _public(path: str) -> bool:
