@@ -100,10 +100,14 @@ class StoreTransaction(Protocol):
         """Mark quarantined input ``entry_id`` as parsed now."""
         ...
 
+    def start_log(self, source: str, sha256: str) -> None:
+        """Open this message's ingest log line (reports stored next point at it)."""
+        ...
+
     def log(
         self, source: str, sha256: str, outcome: str, counts: IngestCounts, detail: str
     ) -> None:
-        """Append one line to the ingest log."""
+        """Complete this message's ingest log line, or append one."""
         ...
 
 
