@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from mailwarden.cli import conformance_cmd, demo_cmd, dkim_cmd, dns_cmd, spf_cmd  # noqa: F401  (registers commands)
+from mailwarden.cli import (  # noqa: F401  (registers commands)
+    conformance_cmd,
+    db_cmd,
+    demo_cmd,
+    dkim_cmd,
+    dns_cmd,
+    ingest_cmd,
+    quarantine_cmd,
+    spf_cmd,
+)
 from mailwarden.cli.app import cli, run
 
 __all__ = ["cli", "main"]
