@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from mailwarden.errors import ParseError
 from tests.store.factories import aggregate, record
 
-__all__ = ["fake_message", "fake_parse"]
+__all__ = ["fake_mail", "fake_message", "fake_parse"]
 
 
 def fake_message(*report_ids: str, records: int = 2, domain: str = "example.com") -> bytes:
@@ -17,9 +18,18 @@ def fake_message(*report_ids: str, records: int = 2, domain: str = "example.com"
     return ("\n".join(lines) + "\n").encode()
 
 
+def fake_mail(body: bytes, subject: str = "Report") -> bytes:
+    """Return a mail whose body is ``body`` (as a report sender would send it)."""
+    head = f"From: dmarc@example.net\r\nTo: rua@example.com\r\nSubject: {subject}\r\n\r\n"
+    return head.encode() + body.replace(b"\n", b"\r\n")
+
+
 def fake_parse(data: bytes) -> Iterator[object]:
-    """Yield one test aggregate report per JSON line; raise ``ParseError`` on anything else."""
-    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+    """Yield one test aggregate report per JSON line (of a mail's body); ``ParseError`` else."""
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    if re.match(r"[A-Za-z-]+: ", text) and "\n\n" in text:
+        text = text.split("\n\n", 1)[1]
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
 from mailwarden.cli.app import cli
-from mailwarden.cli.render import echo_json
+from mailwarden.cli.imap_options import imap_options, imap_source, run_imap
 from mailwarden.cli.settings import Settings, global_options, pass_settings
-from mailwarden.cli.store_options import db_option, open_cli_store
+from mailwarden.cli.store_options import (
+    db_option,
+    echo_progress,
+    open_cli_store,
+    print_summary,
+)
 from mailwarden.errors import InputError
 from mailwarden.ingest import Ingestor, RawInput, check_paths, iter_inputs
 from mailwarden.ingest.parsing import default_parser
 from mailwarden.ingest.watch import Watcher
 from mailwarden.store import IngestCounts
 
-__all__ = ["ingest", "summary_json"]
-
-
-def summary_json(counts: IngestCounts) -> dict[str, int]:
-    """Return the ``--json`` summary of an ingest run."""
-    return {
-        "reports_new": counts.reports_new,
-        "duplicates": counts.duplicates,
-        "quarantined": counts.quarantined,
-    }
+__all__ = ["ingest"]
 
 
 def _warn(source: str, reason: str) -> None:
@@ -35,49 +32,57 @@ def _warn(source: str, reason: str) -> None:
 
 @cli.command("ingest")
 @click.argument("paths", metavar="PATH...", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--watch", is_flag=True, help="Keep watching the directories for new files.")
+@click.option("--watch", is_flag=True, help="Keep watching directories (or IMAP) for new mail.")
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
-    default=2.0,
-    show_default=True,
-    help="Seconds between scans with --watch.",
+    default=None,
+    help="Seconds between scans with --watch [default: 2; IMAP without IDLE: 30].",
 )
+@imap_options
 @db_option
 @global_options
 @pass_settings
 def ingest(
-    settings: Settings, paths: tuple[Path, ...], watch: bool, interval: float, db: str | None
+    settings: Settings,
+    paths: tuple[Path, ...],
+    watch: bool,
+    interval: float | None,
+    db: str | None,
+    **imap: Any,
 ) -> None:
-    """Store the reports found in files, directories (recursive), Maildir folders and mbox files.
+    """Store the reports found in files, directories (recursive), Maildir folders and mbox files,
+    or in an IMAP folder with ``--imap``.
 
     Each message is stored in one transaction; reports already stored count as duplicates;
     input that cannot be parsed is kept in the quarantine (see ``mailwarden quarantine``).
     """
-    if not paths:
-        raise InputError("give at least one PATH (or --imap URL)")
+    if not paths and not imap["imap"]:
+        raise InputError("give at least one PATH or --imap URL")
+    if paths and imap["imap"]:
+        raise InputError("give either PATHs or --imap URL, not both")
     found = check_paths(paths)
+    source = imap_source(imap) if imap["imap"] else None
     parse = default_parser()
     store = open_cli_store(db)
     try:
         ingestor = Ingestor(store, parse)
-        if watch:
-            total = _watch(ingestor, found, interval, verbose=not settings.json)
+        if source is not None:
+            total = run_imap(
+                source,
+                ingestor,
+                watch,
+                interval,
+                verbose=not settings.json,
+                use_idle=not imap["no_idle"],
+            )
+        elif watch:
+            total = _watch(ingestor, found, interval or 2.0, verbose=not settings.json)
         else:
             total = ingestor.ingest_all(iter_inputs(found, on_error=_warn))
     finally:
         store.close()
-    _print_summary(settings, total)
-
-
-def _print_summary(settings: Settings, total: IngestCounts) -> None:
-    if settings.json:
-        echo_json(summary_json(total))
-        return
-    click.echo(
-        f"{total.reports_new} new reports, {total.duplicates} duplicates, "
-        f"{total.quarantined} quarantined"
-    )
+    print_summary(settings, total)
 
 
 def _watch(
@@ -90,11 +95,7 @@ def _watch(
         counts = ingestor.ingest(item)
         total += counts
         if verbose:
-            click.echo(
-                f"{item.source}: {counts.reports_new} new, {counts.duplicates} duplicates, "
-                f"{counts.quarantined} quarantined",
-                err=True,
-            )
+            echo_progress(item.source, counts)
 
     stop = threading.Event()
     try:

@@ -6,11 +6,12 @@ unparseable input whole in the quarantine.
 
 from __future__ import annotations
 
-from mailwarden.ingest.pipeline import Ingestor, Parser, RawInput, RetryOutcome
+from mailwarden.ingest.pipeline import Ingestor, Outcome, Parser, RawInput, RetryOutcome
 from mailwarden.ingest.sources import check_paths, iter_inputs, iter_path
 
 __all__ = [
     "Ingestor",
+    "Outcome",
     "Parser",
     "RawInput",
     "RetryOutcome",

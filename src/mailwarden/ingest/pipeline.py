@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from mailwarden.errors import StorageError
 from mailwarden.store.base import Enricher, IngestCounts, ReportStore, StoreTransaction
 
-__all__ = ["Ingestor", "Parser", "RawInput", "RetryOutcome"]
+__all__ = ["Ingestor", "Outcome", "Parser", "RawInput", "RetryOutcome"]
 
 #: Turns the raw bytes of one input into its reports; raises on input it cannot parse.
 Parser = Callable[[bytes], Iterable[object]]
@@ -30,6 +30,14 @@ class RawInput:
 
     source: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What ingesting one input did, and whether it parsed (False: it is in the quarantine)."""
+
+    counts: IngestCounts
+    parsed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,22 +64,26 @@ class Ingestor:
         self.enrich = enrich
 
     def ingest(self, item: RawInput) -> IngestCounts:
-        """Store the reports of ``item`` in one transaction and return what happened.
+        """Store the reports of ``item`` in one transaction and return the counts.
 
         Unparseable input is quarantined (a duplicate when these bytes already are).
         Raises ``StorageError`` when the store fails: then nothing of ``item`` is stored.
         """
+        return self.process(item).counts
+
+    def process(self, item: RawInput) -> Outcome:
+        """Like :meth:`ingest`, and also tell whether ``item`` parsed or was quarantined."""
         digest = hashlib.sha256(item.data).hexdigest()
         for attempt in range(ATTEMPTS):
             try:
-                return self._store(item, digest)
+                return Outcome(self._store(item, digest), parsed=True)
             except IntegrityError as error:
                 if attempt == ATTEMPTS - 1:
                     raise StorageError(f"{item.source}: {error.orig}") from error
             except StorageError:
                 raise
             except Exception as error:  # any parse failure must keep the input, never lose it
-                return self._quarantine(item, digest, _reason(error))
+                return Outcome(self._quarantine(item, digest, _reason(error)), parsed=False)
         raise AssertionError("unreachable")
 
     def ingest_all(self, items: Iterable[RawInput]) -> IngestCounts:
