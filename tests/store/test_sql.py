@@ -9,8 +9,15 @@ from sqlalchemy import func, select
 
 from mailwarden.errors import InputError
 from mailwarden.store import IngestCounts, SourceInfo, SqlReportStore, open_store
-from mailwarden.store.schema import aggregate_auth_results, aggregate_records, ingest_log
-from tests.store.factories import aggregate, failure, record, tls
+from mailwarden.store.schema import (
+    aggregate_auth_results,
+    aggregate_records,
+    failure_reports,
+    ingest_log,
+    tls_failures,
+    tls_reports,
+)
+from tests.store.factories import DAY, aggregate, failure, record, tls
 
 
 def _count(store: SqlReportStore, table: object) -> int:
@@ -33,35 +40,25 @@ def test_aggregate_stored_once(store: SqlReportStore) -> None:
 
 def test_identity_parts_each_distinguish(store: SqlReportStore) -> None:
     """Reports differing in reporter, id, domain or date range are different reports."""
-    later = dict(begin=aggregate().begin + dt.timedelta(days=1))
     variants = [
         aggregate(),
         aggregate(org="yahoo.com"),
         aggregate(report_id="r2"),
         aggregate(domain="example.net"),
-        aggregate().__class__(**{**_fields(aggregate()), **later}),
+        aggregate(begin=DAY + dt.timedelta(days=1)),
+        aggregate(begin=None),
     ]
     with store.transaction() as tx:
-        assert [tx.add_report(v) for v in variants] == [True] * 5
-    assert store.stats().total.aggregate_reports == 5
-
-
-def _fields(report: object) -> dict[str, object]:
-    return {name: getattr(report, name) for name in report.__dataclass_fields__}  # type: ignore[attr-defined]
+        assert [tx.add_report(v) for v in variants] == [True] * 6
+        assert tx.add_report(aggregate(begin=None)) is False
+    assert store.stats().total.aggregate_reports == 6
 
 
 def test_identity_normalized(store: SqlReportStore) -> None:
     """Domain case, a trailing dot and the time zone of begin/end do not make a new report."""
     original = aggregate()
     tz = dt.timezone(dt.timedelta(hours=2))
-    same = original.__class__(
-        **{
-            **_fields(original),
-            "domain": "Example.COM.",
-            "begin": original.begin.astimezone(tz),
-            "end": original.end.astimezone(tz),
-        }
-    )
+    same = aggregate(domain="Example.COM.", begin=DAY.astimezone(tz))
     with store.transaction() as tx:
         assert tx.add_report(original) is True
         assert tx.add_report(same) is False
@@ -187,3 +184,30 @@ def test_reopen_keeps_data(db_url: str) -> None:
     again = open_store(db_url)
     assert again.stats().total.aggregate_reports == 1
     again.close()
+
+
+def test_failure_report_fields_kept(store: SqlReportStore) -> None:
+    """A failure report keeps its feedback fields, recipients and original headers."""
+    with store.transaction() as tx:
+        tx.add_report(failure())
+    with store.engine.connect() as connection:
+        row = connection.execute(select(failure_reports)).one()
+    assert (row.reporter, row.domain, row.auth_failure) == (
+        "mx.example.net",
+        "example.com",
+        "dmarc",
+    )
+    assert row.original_rcpt_to == "user@example.net"
+    assert row.original_headers == "Subject: hello\n"
+    assert row.begin == DAY.replace(tzinfo=None)
+
+
+def test_tls_sessions_summed(store: SqlReportStore) -> None:
+    """A TLS report stores its policies, failure details and session totals."""
+    with store.transaction() as tx:
+        tx.add_report(tls())
+    with store.engine.connect() as connection:
+        report = connection.execute(select(tls_reports)).one()
+        detail = connection.execute(select(tls_failures)).one()
+    assert (report.successful_sessions, report.failed_sessions) == (10, 2)
+    assert (detail.result_type, detail.failed_sessions) == ("certificate-expired", 2)

@@ -1,16 +1,21 @@
-"""Turn parsed report objects into table rows (the one place that knows the report model)."""
+"""Turn parsed report objects into table rows: the one place that knows the report model.
+
+It reads the model of :mod:`mailwarden.reports` (``AggregateReport``, ``FailureReport``,
+``TlsReport``) by attribute, so the store depends on the model's field names only here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from mailwarden.serialize import to_jsonable
 from mailwarden.store.base import SourceInfo
 
 __all__ = [
+    "NOT_REPORTED",
     "Identity",
     "aggregate_row",
     "auth_rows",
@@ -28,17 +33,23 @@ __all__ = [
 #: (reporter, report id, policy domain, begin, end): what makes a report the same report.
 Identity = tuple[str, str, str, dt.datetime, dt.datetime]
 
+#: Stored for a begin, end or arrival date the report does not give (the identity needs a value).
+NOT_REPORTED = dt.datetime(1970, 1, 1)
+
+KINDS = ("aggregate", "failure", "smtp_tls")
+
 
 def text(value: Any) -> str | None:
-    """Return ``value`` as text (enums by their value), ``None`` stays ``None``."""
+    """Return ``value`` as text (enums by their value); ``None`` stays ``None``."""
     if value is None:
         return None
-    found = getattr(value, "value", value)
-    return str(found)
+    return str(getattr(value, "value", value))
 
 
-def utc(value: dt.datetime) -> dt.datetime:
-    """Return ``value`` as a naive UTC datetime (naive input is taken to be UTC already)."""
+def utc(value: dt.datetime | None) -> dt.datetime:
+    """Return ``value`` as a naive UTC datetime to the second; ``None`` is ``NOT_REPORTED``."""
+    if value is None:
+        return NOT_REPORTED
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.replace(microsecond=0)
@@ -52,57 +63,61 @@ def _json(value: Any) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, sort_keys=True)
 
 
+def _joined(values: Iterable[Any] | None, separator: str) -> str | None:
+    found = [str(v) for v in values or ()]
+    return separator.join(found) if found else None
+
+
 def kind_of(report: Any) -> str:
-    """Return ``aggregate``, ``failure`` or ``smtp_tls`` for a parsed report."""
-    kind = text(getattr(report, "type", None) or getattr(report, "kind", None))
-    if kind in ("aggregate", "failure", "smtp_tls"):
+    """Return ``aggregate``, ``failure`` or ``smtp_tls``; ``TypeError`` for anything else."""
+    kind = text(getattr(report, "kind", None))
+    if kind in KINDS:
         return kind
     raise TypeError(f"not a report: {type(report).__name__}")
 
 
 def identity_of(report: Any) -> Identity:
-    """Return the identity of ``report``: reporter, report id, policy domain, begin, end."""
-    reporter = getattr(report, "org_name", None) or getattr(report, "reporter", None)
+    """Return the normalized identity of ``report``: reporter, report id, domain, begin, end."""
+    found = report.identity
     return (
-        (text(reporter) or "").strip(),
-        (text(report.report_id) or "").strip(),
-        _domain(report.domain),
-        utc(report.begin),
-        utc(report.end),
+        (text(found.org_name) or "").strip(),
+        (text(found.report_id) or "").strip(),
+        _domain(found.domain),
+        utc(found.begin),
+        utc(found.end),
     )
 
 
-def _common(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
+def _stamp(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
     return {
         "warnings": _json(getattr(report, "warnings", ())),
         "ingest_id": ingest_id,
-        "ingested_at": now,
+        "ingested_at": utc(now),
     }
 
 
 def aggregate_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
-    """Return the ``aggregate_reports`` row of ``report`` (counts filled in later)."""
+    """Return the ``aggregate_reports`` row of ``report`` (counts are filled in later)."""
     org, report_id, domain, begin, end = identity_of(report)
-    policy = getattr(report, "policy", None)
-    row = {
+    meta, policy = report.metadata, report.policy
+    row: dict[str, Any] = {
         "org_name": org,
         "report_id": report_id,
         "domain": domain,
         "begin": begin,
         "end": end,
-        "email": text(getattr(report, "email", None)),
-        "extra_contact_info": text(getattr(report, "extra_contact_info", None)),
-        "generator": text(getattr(report, "generator", None)),
-        "schema": text(getattr(report, "schema", None)),
-        "discovery_method": text(getattr(policy, "discovery_method", None)),
+        "email": text(meta.email),
+        "extra_contact_info": text(meta.extra_contact_info),
+        "generator": text(meta.generator),
+        "schema": text(report.schema),
+        "discovery_method": text(policy.discovery_method),
+        "policy_pct": policy.pct,
         "record_count": 0,
         "message_count": 0,
     }
     for name in ("p", "sp", "np", "adkim", "aspf", "fo", "testing"):
-        row[f"policy_{name}"] = text(getattr(policy, name, None))
-    pct = getattr(policy, "pct", None)
-    row["policy_pct"] = int(pct) if pct is not None else None
-    row.update(_common(report, now, ingest_id))
+        row[f"policy_{name}"] = text(getattr(policy, name))
+    row.update(_stamp(report, now, ingest_id))
     return row
 
 
@@ -113,13 +128,13 @@ def record_row(record: Any, report_key: int, info: SourceInfo | None) -> dict[st
         "report_id": report_key,
         "source_ip": str(record.source_ip),
         "count": int(record.count),
-        "disposition": text(getattr(record, "disposition", None)),
-        "dkim": text(getattr(record, "dkim", None)),
-        "spf": text(getattr(record, "spf", None)),
-        "reasons": _json(getattr(record, "reasons", ())),
-        "header_from": text(getattr(record, "header_from", None)),
-        "envelope_from": text(getattr(record, "envelope_from", None)),
-        "envelope_to": text(getattr(record, "envelope_to", None)),
+        "disposition": text(record.disposition),
+        "dkim": text(record.dkim),
+        "spf": text(record.spf),
+        "reasons": _json(record.reasons),
+        "header_from": text(record.header_from),
+        "envelope_from": text(record.envelope_from),
+        "envelope_to": text(record.envelope_to),
         "source_name": info.name,
         "source_base_domain": info.base_domain,
         "country": info.country,
@@ -128,40 +143,32 @@ def record_row(record: Any, report_key: int, info: SourceInfo | None) -> dict[st
     }
 
 
-def _auth_results(record: Any) -> Iterable[tuple[str, Any]]:
-    results = getattr(record, "auth_results", None)
-    if results is None:
-        return ()
-    if hasattr(results, "dkim") or hasattr(results, "spf"):
-        found = [("dkim", r) for r in getattr(results, "dkim", ())]
-        return found + [("spf", r) for r in getattr(results, "spf", ())]
-    return [(text(getattr(r, "method", "")) or "", r) for r in results]
-
-
 def auth_rows(record: Any, record_key: int) -> list[dict[str, Any]]:
-    """Return the ``aggregate_auth_results`` rows (DKIM and SPF results) of one record."""
+    """Return the ``aggregate_auth_results`` rows (each DKIM and SPF result) of one record."""
     return [
         {
             "record_id": record_key,
-            "method": method,
-            "domain": text(getattr(result, "domain", None)),
-            "selector": text(getattr(result, "selector", None)),
-            "scope": text(getattr(result, "scope", None)),
-            "result": text(getattr(result, "result", None)),
-            "human_result": text(getattr(result, "human_result", None)),
+            "method": text(result.method),
+            "domain": text(result.domain),
+            "selector": text(result.selector),
+            "scope": text(result.scope),
+            "result": text(result.result),
+            "human_result": text(result.human_result),
         }
-        for method, result in _auth_results(record)
+        for result in record.auth_results
     ]
 
 
 def failure_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
-    """Return the ``failure_reports`` row of a failure (ARF or plain-text) report."""
+    """Return the ``failure_reports`` row of a failure report (ARF or plain text)."""
     reporter, report_id, domain, begin, end = identity_of(report)
-    known = set(_FAILURE_FIELDS)
+    headers = "".join(f"{name}: {value}\n" for name, value in report.original_headers)
     details = {
-        name: value
-        for name, value in _fields(report).items()
-        if name not in known and name not in _IDENTITY_FIELDS
+        "format": text(report.format),
+        "version": text(report.version),
+        "original_envelope_id": text(report.original_envelope_id),
+        "dkim_identity": text(report.dkim_identity),
+        "fields": [list(pair) for pair in report.fields],
     }
     row: dict[str, Any] = {
         "reporter": reporter,
@@ -169,36 +176,24 @@ def failure_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[st
         "domain": domain,
         "begin": begin,
         "end": end,
+        "feedback_type": text(report.feedback_type),
+        "user_agent": text(report.user_agent),
+        "auth_failure": _joined(report.auth_failure, ","),
+        "source_ip": text(report.source_ip),
+        "original_mail_from": text(report.original_mail_from),
+        "original_rcpt_to": _joined(report.original_rcpt_to, "\n"),
+        "delivery_result": text(report.delivery_result),
+        "dkim_domain": text(report.dkim_domain),
+        "dkim_selector": text(report.dkim_selector),
+        "spf_dns": text(report.spf_dns),
+        "identity_alignment": _joined(report.identity_alignment, ","),
+        "authentication_results": _joined(report.authentication_results, "\n"),
+        "original_headers": headers or None,
+        "original_message": text(report.original_message),
         "details": _json(details),
     }
-    for name in _FAILURE_FIELDS:
-        value = getattr(report, name, None)
-        row[name] = "\n".join(map(str, value)) if isinstance(value, list | tuple) else text(value)
-    row.update(_common(report, now, ingest_id))
+    row.update(_stamp(report, now, ingest_id))
     return row
-
-
-_IDENTITY_FIELDS = ("org_name", "reporter", "report_id", "domain", "begin", "end", "warnings")
-_FAILURE_FIELDS = (
-    "feedback_type",
-    "user_agent",
-    "auth_failure",
-    "source_ip",
-    "original_mail_from",
-    "original_rcpt_to",
-    "delivery_result",
-    "dkim_domain",
-    "dkim_selector",
-    "spf_dns",
-    "identity_alignment",
-    "authentication_results",
-    "original_headers",
-)
-
-
-def _fields(report: Any) -> Mapping[str, Any]:
-    value = to_jsonable(report)
-    return value if isinstance(value, dict) else {}
 
 
 def tls_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
@@ -210,11 +205,11 @@ def tls_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, A
         "domain": domain,
         "begin": begin,
         "end": end,
-        "contact_info": text(getattr(report, "contact_info", None)),
+        "contact_info": text(report.contact_info),
         "successful_sessions": 0,
         "failed_sessions": 0,
     }
-    row.update(_common(report, now, ingest_id))
+    row.update(_stamp(report, now, ingest_id))
     return row
 
 
@@ -222,12 +217,12 @@ def tls_policy_row(policy: Any, report_key: int) -> dict[str, Any]:
     """Return the ``tls_policies`` row of one policy of an SMTP TLS report."""
     return {
         "report_id": report_key,
-        "policy_type": text(getattr(policy, "policy_type", None)) or "",
-        "policy_domain": _domain(getattr(policy, "policy_domain", "")),
-        "policy_strings": _json(getattr(policy, "policy_strings", ())),
-        "mx_hosts": _json(getattr(policy, "mx_hosts", ())),
-        "successful_sessions": int(getattr(policy, "successful_sessions", 0) or 0),
-        "failed_sessions": int(getattr(policy, "failed_sessions", 0) or 0),
+        "policy_type": text(policy.policy_type) or "",
+        "policy_domain": _domain(policy.policy_domain),
+        "policy_strings": _json(policy.policy_string),
+        "mx_hosts": _json(policy.mx_host),
+        "successful_sessions": int(policy.successful_session_count or 0),
+        "failed_sessions": int(policy.failure_session_count or 0),
     }
 
 
@@ -236,14 +231,14 @@ def tls_failure_rows(policy: Any, policy_key: int) -> list[dict[str, Any]]:
     return [
         {
             "policy_id": policy_key,
-            "result_type": text(getattr(detail, "result_type", None)) or "",
-            "sending_mta_ip": text(getattr(detail, "sending_mta_ip", None)),
-            "receiving_mx_hostname": text(getattr(detail, "receiving_mx_hostname", None)),
-            "receiving_mx_helo": text(getattr(detail, "receiving_mx_helo", None)),
-            "receiving_ip": text(getattr(detail, "receiving_ip", None)),
-            "failed_sessions": int(getattr(detail, "failed_sessions", 0) or 0),
-            "additional_information": text(getattr(detail, "additional_information", None)),
-            "failure_reason_code": text(getattr(detail, "failure_reason_code", None)),
+            "result_type": text(detail.result_type) or "",
+            "sending_mta_ip": text(detail.sending_mta_ip),
+            "receiving_mx_hostname": text(detail.receiving_mx_hostname),
+            "receiving_mx_helo": text(detail.receiving_mx_helo),
+            "receiving_ip": text(detail.receiving_ip),
+            "failed_sessions": int(detail.failed_session_count or 0),
+            "additional_information": text(detail.additional_information),
+            "failure_reason_code": text(detail.failure_reason_code),
         }
-        for detail in getattr(policy, "failure_details", ())
+        for detail in policy.failure_details
     ]

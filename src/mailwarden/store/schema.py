@@ -1,6 +1,7 @@
 """The report store's tables, as SQLAlchemy Core metadata.
 
-All times are stored as naive UTC datetimes so that SQLite and PostgreSQL compare them alike.
+All times are stored as naive UTC datetimes so that SQLite and PostgreSQL compare them alike;
+a begin, end or arrival date that a report does not give is stored as 1970-01-01 00:00.
 A report's identity (reporter, report id, policy domain, begin, end) is a unique constraint:
 it is what makes ingestion exactly-once.
 """
@@ -151,6 +152,7 @@ failure_reports = Table(
     Column("identity_alignment", String(NAME)),
     Column("authentication_results", Text),
     Column("original_headers", Text),
+    Column("original_message", Text),
     Column("details", Text, nullable=False, server_default="{}"),
     Column("warnings", Text, nullable=False, server_default="[]"),
     Column("ingest_id", Key, ForeignKey("ingest_log.id", ondelete="SET NULL")),

@@ -142,6 +142,7 @@ def upgrade() -> None:
         sa.Column("identity_alignment", sa.String(length=255), nullable=True),
         sa.Column("authentication_results", sa.Text(), nullable=True),
         sa.Column("original_headers", sa.Text(), nullable=True),
+        sa.Column("original_message", sa.Text(), nullable=True),
         sa.Column("details", sa.Text(), server_default="{}", nullable=False),
         sa.Column("warnings", sa.Text(), server_default="[]", nullable=False),
         sa.Column("ingest_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
