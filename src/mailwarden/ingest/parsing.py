@@ -1,23 +1,24 @@
-"""The report parser the ingest pipeline uses: the one in :mod:`mailwarden.reports`."""
+"""The report parser the ingest pipeline uses: :func:`mailwarden.reports.open_reports`."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterator
 
-from mailwarden.errors import ConfigError
 from mailwarden.ingest.pipeline import Parser
+from mailwarden.reports import Limits, ReportItem, open_reports
 
 __all__ = ["default_parser"]
 
 
-def default_parser() -> Parser:
+def default_parser(limits: Limits | None = None) -> Parser:
     """Return the function that turns one raw input into its reports.
 
-    Raises ``ConfigError`` when this build of mailwarden has no report parser.
+    Aggregate reports come as streams, so their records are stored as they are parsed and
+    memory does not grow with the size of a report. The function raises ``InvalidReport``
+    for input that cannot be unwrapped or parsed.
     """
-    try:
-        reports = importlib.import_module("mailwarden.reports")
-        parse: Parser = reports.parse_reports
-    except (ImportError, AttributeError) as error:
-        raise ConfigError("this build of mailwarden cannot parse reports") from error
+
+    def parse(data: bytes) -> Iterator[ReportItem]:
+        return open_reports(data, limits=limits)
+
     return parse

@@ -28,6 +28,7 @@ __all__ = [
     "tls_policy_row",
     "tls_row",
     "utc",
+    "warnings_json",
 ]
 
 #: (reporter, report id, policy domain, begin, end): what makes a report the same report.
@@ -88,9 +89,14 @@ def identity_of(report: Any) -> Identity:
     )
 
 
+def warnings_json(report: Any) -> str:
+    """Return the report's warnings as JSON (for a stream: read after its records)."""
+    return _json(getattr(report, "warnings", ()))
+
+
 def _stamp(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:
     return {
-        "warnings": _json(getattr(report, "warnings", ())),
+        "warnings": warnings_json(report),
         "ingest_id": ingest_id,
         "ingested_at": utc(now),
     }

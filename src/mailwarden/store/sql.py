@@ -166,8 +166,9 @@ class SqlTransaction:
         key = self._insert_one(
             aggregate_reports, rows.aggregate_row(report, self.now, self.ingest_id)
         )
+        records = report.records
         record_count = message_count = 0
-        for chunk in _chunks(getattr(report, "records", ()), CHUNK):
+        for chunk in _chunks(records() if callable(records) else records, CHUNK):
             infos = enrich(sorted({str(r.source_ip) for r in chunk})) if enrich else {}
             batch = [rows.record_row(r, key, infos.get(str(r.source_ip))) for r in chunk]
             record_keys = self._insert_many(aggregate_records, batch)
@@ -181,7 +182,11 @@ class SqlTransaction:
         self.connection.execute(
             update(aggregate_reports)
             .where(aggregate_reports.c.id == key)
-            .values(record_count=record_count, message_count=message_count)
+            .values(
+                record_count=record_count,
+                message_count=message_count,
+                warnings=rows.warnings_json(report),
+            )
         )
         return True
 

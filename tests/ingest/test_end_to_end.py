@@ -1,0 +1,65 @@
+"""Ingestion with the real report parser: mbox, Maildir, files, other wrappings, exactly once."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import mailbox
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mailwarden.cli import cli
+from mailwarden.ingest.samples import aggregate_xml, generate_mailbox
+from tests.ingest.helpers import DAY, report_mails, write_files, write_mbox
+
+
+def _ingest(*args: str) -> dict[str, int]:
+    result = CliRunner().invoke(cli, ["ingest", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def test_mbox_then_rerun(tmp_path: Path) -> None:
+    """An mbox of report mails is stored once; the rerun counts only duplicates."""
+    box = write_mbox(tmp_path / "reports.mbox", report_mails(6))
+    db = str(tmp_path / "s.db")
+    assert _ingest(str(box), "--db", db) == {"reports_new": 8, "duplicates": 0, "quarantined": 1}
+    assert _ingest(str(box), "--db", db) == {"reports_new": 0, "duplicates": 9, "quarantined": 0}
+    stats = json.loads(CliRunner().invoke(cli, ["db", "stats", "--db", db, "--json"]).output)
+    assert (stats["aggregate_reports"], stats["failure_reports"], stats["tls_reports"]) == (6, 1, 1)
+    assert stats["quarantined"] == 1
+
+
+def test_maildir_and_files_hold_the_same_reports(tmp_path: Path) -> None:
+    """The same reports from a Maildir after files are all duplicates."""
+    mails = report_mails(4)
+    box = mailbox.Maildir(tmp_path / "Maildir")
+    for data in mails:
+        box.add(data)
+    db = str(tmp_path / "s.db")
+    assert _ingest(str(write_files(tmp_path / "files", mails)), "--db", db)["reports_new"] == 6
+    assert _ingest(str(tmp_path / "Maildir"), "--db", db) == {
+        "reports_new": 0,
+        "duplicates": 7,
+        "quarantined": 0,
+    }
+
+
+def test_same_report_in_another_wrapping(tmp_path: Path) -> None:
+    """A report ingested from a mail is a duplicate as a bare .xml.gz file."""
+    [mail] = generate_mailbox(1, records=(3, 3))
+    (tmp_path / "a.eml").write_bytes(mail)
+    db = str(tmp_path / "s.db")
+    assert _ingest(str(tmp_path / "a.eml"), "--db", db)["reports_new"] == 1
+    report_id = mail.split(b"Report-ID: <", 1)[1].split(b">", 1)[0].decode()
+    # rebuild the same report: same reporter, id, domain and day, as a bare gzip file
+    xml = aggregate_xml(
+        "google.com", "noreply-dmarc-support@google.com", report_id, "example.com", DAY, []
+    )
+    (tmp_path / "b.xml.gz").write_bytes(gzip.compress(xml))
+    assert _ingest(str(tmp_path / "b.xml.gz"), "--db", db) == {
+        "reports_new": 0,
+        "duplicates": 1,
+        "quarantined": 0,
+    }
