@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import mailbox
 import os
+import ssl
 import sys
 from pathlib import Path
 from typing import Any
 
+from imapclient import IMAPClient
 from sqlalchemy import select
 
 from mailwarden.ingest.samples import failure_mail, generate_mailbox, tls_mail
@@ -21,8 +23,18 @@ from mailwarden.store.schema import (
     quarantine,
     tls_reports,
 )
+from tests.servers import Dovecot
 
-__all__ = ["MAILWARDEN", "report_mails", "snapshot", "write_files", "write_mbox"]
+__all__ = [
+    "MAILWARDEN",
+    "env_with_password",
+    "folder_size",
+    "imap_client",
+    "report_mails",
+    "snapshot",
+    "write_files",
+    "write_mbox",
+]
 
 #: Runs the command line in a subprocess (with this interpreter and environment).
 MAILWARDEN = [sys.executable, "-c", "from mailwarden.cli import main; main()"]
@@ -72,6 +84,26 @@ def snapshot(store: SqlReportStore) -> dict[str, Any]:
             rows = connection.execute(select(*columns)).all()
             found[name] = sorted(tuple(map(repr, row)) for row in rows)
     return found
+
+
+def imap_client(server: Dovecot) -> IMAPClient:
+    """Return a client logged in to the test Dovecot over TLS."""
+    context = ssl.create_default_context(cafile=str(server.ca_file))
+    client = IMAPClient("127.0.0.1", server.tls_port, ssl=True, ssl_context=context)
+    client.login(server.user, server.password)
+    return client
+
+
+def folder_size(server: Dovecot, folder: str) -> int:
+    """Return how many messages ``folder`` holds (0 when it does not exist)."""
+    client = imap_client(server)
+    try:
+        if not client.folder_exists(folder):
+            return 0
+        client.select_folder(folder, readonly=True)
+        return len(client.search(["ALL"]))
+    finally:
+        client.logout()
 
 
 def env_with_password(password: str) -> dict[str, str]:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from imapclient import IMAPClient
 
 from mailwarden.cli import cli
 from mailwarden.errors import ConfigError
@@ -19,6 +18,7 @@ from mailwarden.ingest import Ingestor, Outcome, RawInput
 from mailwarden.ingest.imap import ImapSource, imap_password, parse_imap_url
 from mailwarden.store import open_store
 from tests.ingest.fakes import fake_mail, fake_message, fake_parse
+from tests.ingest.helpers import folder_size, imap_client
 from tests.servers import Dovecot, dovecot_server
 
 pytestmark = pytest.mark.integration
@@ -39,27 +39,11 @@ def _fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mailwarden.cli.ingest_cmd.default_parser", lambda: fake_parse)
 
 
-def _client(server: Dovecot) -> IMAPClient:
-    context = ssl.create_default_context(cafile=str(server.ca_file))
-    client = IMAPClient("127.0.0.1", server.tls_port, ssl=True, ssl_context=context)
-    client.login(server.user, server.password)
-    return client
-
-
 def _append(server: Dovecot, *bodies: bytes, folder: str = "INBOX") -> None:
-    client = _client(server)
+    client = imap_client(server)
     for number, body in enumerate(bodies):
         client.append(folder, fake_mail(body, f"Report {number}"))
     client.logout()
-
-
-def _count(server: Dovecot, folder: str) -> int:
-    client = _client(server)
-    if not client.folder_exists(folder):
-        return 0
-    found = len(client.select_folder(folder, readonly=True) and client.search(["ALL"]))
-    client.logout()
-    return found
 
 
 def _ingest(server: Dovecot, db: Path, url: str, *extra: str) -> tuple[int, str]:
@@ -88,7 +72,11 @@ def test_imaps_ingest_moves_after_commit(dovecot: Dovecot, tmp_path: Path) -> No
     code, out = _ingest(dovecot, tmp_path / "s.db", url)
     assert code == 0, out
     assert json.loads(out) == {"reports_new": 3, "duplicates": 0, "quarantined": 1}
-    assert (_count(dovecot, "INBOX"), _count(dovecot, "Archive"), _count(dovecot, "Invalid")) == (
+    assert (
+        folder_size(dovecot, "INBOX"),
+        folder_size(dovecot, "Archive"),
+        folder_size(dovecot, "Invalid"),
+    ) == (
         0,
         2,
         1,
@@ -104,7 +92,7 @@ def test_starttls_in_small_batches(dovecot: Dovecot, tmp_path: Path) -> None:
     code, out = _ingest(dovecot, tmp_path / "s.db", url, "--batch-size", "3")
     assert code == 0, out
     assert json.loads(out)["reports_new"] == 7
-    assert _count(dovecot, "Archive") == 7
+    assert folder_size(dovecot, "Archive") == 7
 
 
 def test_crash_before_move_is_counted_duplicate(dovecot: Dovecot, tmp_path: Path) -> None:
@@ -125,13 +113,13 @@ def test_crash_before_move_is_counted_duplicate(dovecot: Dovecot, tmp_path: Path
     with pytest.raises(KeyboardInterrupt):
         source.run_once(crash_after_second)
     source.close()
-    assert _count(dovecot, "INBOX") == 2
+    assert folder_size(dovecot, "INBOX") == 2
     again = ImapSource(target, dovecot.password, ssl_context=context)
     counts = again.run_once(ingestor.process)
     again.close()
     assert (counts.reports_new, counts.duplicates) == (0, 2)
     assert store.stats().total.aggregate_reports == 2
-    assert _count(dovecot, "INBOX") == 0
+    assert folder_size(dovecot, "INBOX") == 0
     store.close()
 
 
