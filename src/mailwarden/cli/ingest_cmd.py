@@ -12,8 +12,10 @@ from mailwarden.cli.app import cli
 from mailwarden.cli.imap_options import imap_options, imap_source, run_imap
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.cli.store_options import (
+    build_enricher,
     db_option,
     echo_progress,
+    enrich_options,
     open_cli_store,
     print_summary,
 )
@@ -40,6 +42,7 @@ def _warn(source: str, reason: str) -> None:
     help="Seconds between scans with --watch [default: 2; IMAP without IDLE: 30].",
 )
 @imap_options
+@enrich_options
 @db_option
 @global_options
 @pass_settings
@@ -49,6 +52,8 @@ def ingest(
     watch: bool,
     interval: float | None,
     db: str | None,
+    rdns: bool,
+    geoip: tuple[Path, ...],
     **imap: Any,
 ) -> None:
     """Store the reports found in files, directories (recursive), Maildir folders and mbox files,
@@ -64,9 +69,10 @@ def ingest(
     found = check_paths(paths)
     source = imap_source(imap) if imap["imap"] else None
     parse = default_parser()
+    enricher = build_enricher(settings, rdns, geoip)
     store = open_cli_store(db)
     try:
-        ingestor = Ingestor(store, parse)
+        ingestor = Ingestor(store, parse, enrich=enricher)
         if source is not None:
             total = run_imap(
                 source,

@@ -9,7 +9,14 @@ import click
 
 from mailwarden.cli.app import cli
 from mailwarden.cli.settings import Settings, global_options, pass_settings
-from mailwarden.cli.store_options import db_option, echo_progress, open_cli_store, print_summary
+from mailwarden.cli.store_options import (
+    build_enricher,
+    db_option,
+    echo_progress,
+    enrich_options,
+    open_cli_store,
+    print_summary,
+)
 from mailwarden.errors import ConfigError, InputError
 from mailwarden.ingest import Ingestor
 from mailwarden.ingest.parsing import default_parser
@@ -66,6 +73,7 @@ def parse_listen(value: str) -> tuple[str, int]:
     type=click.Path(path_type=Path, file_okay=False),
     help="Spool directory [default: spool/ in the data directory].",
 )
+@enrich_options
 @db_option
 @global_options
 @pass_settings
@@ -78,6 +86,8 @@ def receive(
     max_size: int,
     spool: Path | None,
     db: str | None,
+    rdns: bool,
+    geoip: tuple[Path, ...],
 ) -> None:
     """Run an SMTP server that accepts report mail for the configured addresses and ingests it.
 
@@ -89,10 +99,11 @@ def receive(
     host, port = parse_listen(listen)
     accept = ReportAddresses.build(addresses, domains, local_parts)
     parse = default_parser()
+    enricher = build_enricher(settings, rdns, geoip)
     store = open_cli_store(db)
     verbose = not settings.json
     receiver = ReportReceiver(
-        Ingestor(store, parse),
+        Ingestor(store, parse, enrich=enricher),
         Spool(spool or data_dir() / "spool"),
         accept,
         max_size=max_size,

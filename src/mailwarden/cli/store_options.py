@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from mailwarden.cli.render import echo_json
 from mailwarden.cli.settings import Settings
-from mailwarden.store import IngestCounts, SqlReportStore, open_store
+from mailwarden.ingest.enrich import SourceEnricher, open_geo_databases
+from mailwarden.store import Enricher, IngestCounts, SqlReportStore, open_store
 
-__all__ = ["db_option", "echo_progress", "open_cli_store", "print_summary", "summary_json"]
+__all__ = [
+    "build_enricher",
+    "db_option",
+    "echo_progress",
+    "enrich_options",
+    "open_cli_store",
+    "print_summary",
+    "summary_json",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,3 +72,33 @@ def echo_progress(source: str, counts: IngestCounts) -> None:
         f"{counts.quarantined} quarantined",
         err=True,
     )
+
+
+def enrich_options(func: F) -> F:
+    """Add ``--rdns`` and ``--geoip FILE`` (enrichment of source IPs at ingest)."""
+    options = [
+        click.option(
+            "--rdns",
+            is_flag=True,
+            help="Look up the reverse DNS name of each source IP (through --nameserver/--zone).",
+        ),
+        click.option(
+            "--geoip",
+            "geoip",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            metavar="FILE",
+            help="MaxMind-format country or ASN database to enrich source IPs (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_enricher(settings: Settings, rdns: bool, geoip: tuple[Path, ...]) -> Enricher | None:
+    """Return the enricher the options ask for, or ``None`` when none is wanted."""
+    if not rdns and not geoip:
+        return None
+    resolver = settings.resolver() if rdns else None
+    return SourceEnricher(resolver, geo=open_geo_databases(geoip), budget=settings.timeout * 5)
