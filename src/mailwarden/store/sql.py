@@ -156,9 +156,33 @@ class SqlTransaction:
         key = self.connection.execute(insert(table).returning(table.c.id), row).scalar_one()
         return int(key)
 
-    def _insert_many(self, table: Any, batch: list[dict[str, Any]]) -> list[int]:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [int(key) for key in self.connection.execute(statement, batch).scalars()]
+    def _reserve_ids(self, table: Any, count: int) -> list[int]:
+        """Return ``count`` new primary keys of ``table`` for rows inserted next.
+
+        SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so the keys after
+        the largest one are free. PostgreSQL: taken from the column's sequence.
+        """
+        if self.connection.dialect.name == "sqlite":
+            top = self.connection.execute(select(func.max(table.c.id))).scalar() or 0
+            return list(range(top + 1, top + 1 + count))
+        found = self.connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, count),
+        )
+        return [int(key) for (key,) in found]
+
+    def _bulk_insert(self, table: Any, batch: list[dict[str, Any]]) -> None:
+        """Insert many rows with one driver-level ``executemany`` (no per-row overhead)."""
+        if not batch:
+            return
+        names = list(batch[0])
+        mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+        quote = self.connection.dialect.identifier_preparer.quote
+        statement = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join([mark] * len(names))})"
+        )
+        self.connection.exec_driver_sql(statement, [tuple(row[n] for n in names) for row in batch])
 
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
         if self._exists(aggregate_reports, rows.identity_of(report), "org_name"):
@@ -171,12 +195,14 @@ class SqlTransaction:
         for chunk in _chunks(records() if callable(records) else records, CHUNK):
             infos = enrich(sorted({str(r.source_ip) for r in chunk})) if enrich else {}
             batch = [rows.record_row(r, key, infos.get(str(r.source_ip))) for r in chunk]
-            record_keys = self._insert_many(aggregate_records, batch)
+            record_keys = self._reserve_ids(aggregate_records, len(batch))
+            for row, record_key in zip(batch, record_keys, strict=True):
+                row["id"] = record_key
+            self._bulk_insert(aggregate_records, batch)
             auth = [
                 a for r, k in zip(chunk, record_keys, strict=True) for a in rows.auth_rows(r, k)
             ]
-            if auth:
-                self.connection.execute(insert(aggregate_auth_results), auth)
+            self._bulk_insert(aggregate_auth_results, auth)
             record_count += len(batch)
             message_count += sum(row["count"] for row in batch)
         self.connection.execute(
