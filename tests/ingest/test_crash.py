@@ -6,7 +6,6 @@ import random
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from tests.ingest.helpers import (
     snapshot,
     write_files,
 )
-from tests.servers import Dovecot, dovecot_server
+from tests.servers import Dovecot
 
 pytestmark = pytest.mark.integration
 
@@ -70,15 +69,6 @@ def test_directory_source_survives_sigkill(tmp_path: Path) -> None:
     _run(["ingest", str(folder), "--db", str(tmp_path / "killed.db")])
     assert kills >= 1
     assert _snapshot(tmp_path / "killed.db") == _snapshot(tmp_path / "clean.db")
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A private Dovecot with an empty mailbox."""
-    with dovecot_server() as server:
-        if server is None:
-            pytest.skip("dovecot not installed: IMAP tests need the dovecot-imapd package")
-        yield server
 
 
 def test_imap_source_survives_sigkill(dovecot: Dovecot, tmp_path: Path) -> None:

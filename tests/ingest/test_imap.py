@@ -6,7 +6,6 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,9 @@ from mailwarden.ingest.imap import ImapSource, imap_password, parse_imap_url
 from mailwarden.store import open_store
 from tests.ingest.fakes import fake_mail, fake_message, fake_parse
 from tests.ingest.helpers import folder_size, imap_client
-from tests.servers import Dovecot, dovecot_server
+from tests.servers import Dovecot
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A private Dovecot with an empty mailbox for user ``reports``."""
-    with dovecot_server() as server:
-        if server is None:
-            pytest.skip("dovecot not installed: IMAP tests need the dovecot-imapd package")
-        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import smtplib
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +22,8 @@ from mailwarden.ingest.smtp import ReportAddresses, ReportReceiver
 from mailwarden.ingest.spool import Spool
 from mailwarden.store import SqlReportStore, open_store
 from tests.ingest.fakes import fake_mail, fake_message, fake_parse
-from tests.servers import free_port
+from tests.ingest.helpers import MAILWARDEN, report_mails
+from tests.servers import free_port, wait_for_port
 
 ACCEPT = ReportAddresses.build(["reports@example.org"], ["example.com"])
 
@@ -152,3 +156,26 @@ def test_receive_needs_an_address(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["receive", "--db", str(tmp_path / "s.db")])
     assert result.exit_code == 2
     assert "--domain" in result.output
+
+
+def test_receive_command_end_to_end(tmp_path: Path) -> None:
+    """mailwarden receive stores report mail sent with smtplib and prints the summary on Ctrl-C."""
+    port = free_port()
+    db = tmp_path / "s.db"
+    command = [*MAILWARDEN, "receive", "--listen", f"127.0.0.1:{port}", "--domain", "example.com"]
+    command += ["--spool", str(tmp_path / "spool"), "--db", str(db), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port)
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            for data in report_mails(2)[:3]:
+                wire = data.replace(b"\n", b"\r\n")  # SMTP lines end in CRLF
+                client.sendmail("noreply@example.net", ["dmarc@example.com"], wire)
+        store = open_store(str(db))
+        _wait(lambda: store.stats().total.aggregate_reports == 2)
+        store.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert json.loads(out) == {"reports_new": 3, "duplicates": 0, "quarantined": 0}

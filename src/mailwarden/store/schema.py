@@ -8,6 +8,8 @@ it is what makes ingestion exactly-once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -56,6 +58,28 @@ def _id() -> Column[int]:
     return Column("id", Key, primary_key=True, autoincrement=True)
 
 
+def _identity(reporter: str) -> list[Column[Any]]:
+    """The identity columns of a report: reporter, report id, policy domain, begin, end."""
+    return [
+        Column(reporter, String(NAME), nullable=False),
+        Column("report_id", String(NAME), nullable=False),
+        Column("domain", String(NAME), nullable=False),
+        Column("begin", DateTime(), nullable=False),
+        Column("end", DateTime(), nullable=False),
+    ]
+
+
+def _stamp(reporter: str) -> list[Any]:
+    """Warnings, ingest provenance, the identity's unique constraint and the dashboard index."""
+    return [
+        Column("warnings", Text, nullable=False, server_default="[]"),
+        Column("ingest_id", Key, ForeignKey("ingest_log.id", ondelete="SET NULL")),
+        Column("ingested_at", DateTime(), nullable=False),
+        UniqueConstraint(reporter, "report_id", "domain", "begin", "end"),
+        Index(None, "domain", "begin"),
+    ]
+
+
 def _parent(name: str, table: str) -> Column[int]:
     return Column(name, Key, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False)
 
@@ -64,11 +88,7 @@ aggregate_reports = Table(
     "aggregate_reports",
     metadata,
     _id(),
-    Column("org_name", String(NAME), nullable=False),
-    Column("report_id", String(NAME), nullable=False),
-    Column("domain", String(NAME), nullable=False),
-    Column("begin", DateTime(), nullable=False),
-    Column("end", DateTime(), nullable=False),
+    *_identity("org_name"),
     Column("email", String(NAME)),
     Column("extra_contact_info", Text),
     Column("generator", String(NAME)),
@@ -84,11 +104,7 @@ aggregate_reports = Table(
     Column("discovery_method", String(WORD)),
     Column("record_count", Integer, nullable=False, server_default="0"),
     Column("message_count", BigInteger, nullable=False, server_default="0"),
-    Column("warnings", Text, nullable=False, server_default="[]"),
-    Column("ingest_id", Key, ForeignKey("ingest_log.id", ondelete="SET NULL")),
-    Column("ingested_at", DateTime(), nullable=False),
-    UniqueConstraint("org_name", "report_id", "domain", "begin", "end"),
-    Index(None, "domain", "begin"),
+    *_stamp("org_name"),
     Index(None, "begin"),
 )
 
@@ -134,11 +150,7 @@ failure_reports = Table(
     "failure_reports",
     metadata,
     _id(),
-    Column("reporter", String(NAME), nullable=False),
-    Column("report_id", String(NAME), nullable=False),
-    Column("domain", String(NAME), nullable=False),
-    Column("begin", DateTime(), nullable=False),
-    Column("end", DateTime(), nullable=False),
+    *_identity("reporter"),
     Column("feedback_type", String(WORD)),
     Column("user_agent", String(NAME)),
     Column("auth_failure", String(NAME)),
@@ -154,11 +166,7 @@ failure_reports = Table(
     Column("original_headers", Text),
     Column("original_message", Text),
     Column("details", Text, nullable=False, server_default="{}"),
-    Column("warnings", Text, nullable=False, server_default="[]"),
-    Column("ingest_id", Key, ForeignKey("ingest_log.id", ondelete="SET NULL")),
-    Column("ingested_at", DateTime(), nullable=False),
-    UniqueConstraint("reporter", "report_id", "domain", "begin", "end"),
-    Index(None, "domain", "begin"),
+    *_stamp("reporter"),
     Index(None, "source_ip"),
 )
 
@@ -166,19 +174,11 @@ tls_reports = Table(
     "tls_reports",
     metadata,
     _id(),
-    Column("org_name", String(NAME), nullable=False),
-    Column("report_id", String(NAME), nullable=False),
-    Column("domain", String(NAME), nullable=False),
-    Column("begin", DateTime(), nullable=False),
-    Column("end", DateTime(), nullable=False),
+    *_identity("org_name"),
     Column("contact_info", String(NAME)),
     Column("successful_sessions", BigInteger, nullable=False, server_default="0"),
     Column("failed_sessions", BigInteger, nullable=False, server_default="0"),
-    Column("warnings", Text, nullable=False, server_default="[]"),
-    Column("ingest_id", Key, ForeignKey("ingest_log.id", ondelete="SET NULL")),
-    Column("ingested_at", DateTime(), nullable=False),
-    UniqueConstraint("org_name", "report_id", "domain", "begin", "end"),
-    Index(None, "domain", "begin"),
+    *_stamp("org_name"),
 )
 
 tls_policies = Table(
