@@ -10,10 +10,8 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     dns_cmd,
     ingest_cmd,
     quarantine_cmd,
-from mailwarden.cli import (  # noqa: F401  (registers commands)
     receive_cmd,
     spf_cmd,
-)
 )
 from mailwarden.cli.app import cli, run
 
