@@ -5,13 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import mailbox
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from mailwarden.cli import cli
 from mailwarden.ingest.samples import aggregate_xml, generate_mailbox
-from tests.ingest.helpers import DAY, report_mails, write_files, write_mbox
+from mailwarden.store import open_store
+from tests.ingest.helpers import DAY, MAILWARDEN, report_mails, write_files, write_mbox
 
 
 def _ingest(*args: str) -> dict[str, int]:
@@ -63,3 +67,36 @@ def test_same_report_in_another_wrapping(tmp_path: Path) -> None:
         "duplicates": 1,
         "quarantined": 0,
     }
+
+
+def test_watch_ingests_new_files_until_interrupted(tmp_path: Path) -> None:
+    """ingest --watch stores files dropped later and prints the summary on Ctrl-C."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    db = tmp_path / "s.db"
+    command = [*MAILWARDEN, "ingest", str(folder), "--watch", "--interval", "0.2"]
+    process = subprocess.Popen(
+        [*command, "--db", str(db), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        mails = report_mails(2)
+        for number, data in enumerate(mails[:2]):
+            (folder / f"{number}.eml").write_bytes(data)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _reports(db) < 2:
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert json.loads(out) == {"reports_new": 2, "duplicates": 0, "quarantined": 0}
+
+
+def _reports(db: Path) -> int:
+    if not db.exists():
+        return 0
+    store = open_store(str(db))
+    try:
+        return store.stats().total.aggregate_reports
+    finally:
+        store.close()

@@ -65,8 +65,17 @@ def test_missing_path_is_input_error(tmp_path: Path) -> None:
 def test_watcher_sees_new_and_changed_files(tmp_path: Path) -> None:
     """The watcher yields existing files once, then only new or changed ones."""
     (tmp_path / "a").write_bytes(b"1")
-    watcher = Watcher([tmp_path])
+    watcher = Watcher([tmp_path], settle=0)
     assert [i.data for i in watcher.scan()] == [b"1"]
     assert list(watcher.scan()) == []
     (tmp_path / "b").write_bytes(b"2")
     assert [i.data for i in watcher.scan()] == [b"2"]
+
+
+def test_watcher_waits_for_files_to_settle(tmp_path: Path) -> None:
+    """A file modified just now is left for a later scan (it may still be being written)."""
+    (tmp_path / "a").write_bytes(b"1")
+    watcher = Watcher([tmp_path], settle=60)
+    assert list(watcher.scan()) == []
+    watcher.settle = 0
+    assert [i.data for i in watcher.scan()] == [b"1"]

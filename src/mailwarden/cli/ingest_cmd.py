@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import click
 
 from mailwarden.cli.app import cli
 from mailwarden.cli.imap_options import imap_options, imap_source, run_imap
+from mailwarden.cli.render import err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.cli.store_options import (
     build_enricher,
@@ -85,10 +87,23 @@ def ingest(
         elif watch:
             total = _watch(ingestor, found, interval or 2.0, verbose=not settings.json)
         else:
-            total = ingestor.ingest_all(iter_inputs(found, on_error=_warn))
+            total = _ingest_with_progress(ingestor, iter_inputs(found, on_error=_warn))
     finally:
         store.close()
     print_summary(settings, total)
+
+
+def _ingest_with_progress(ingestor: Ingestor, items: Iterable[RawInput]) -> IngestCounts:
+    """Ingest ``items``, showing a live count on stderr when it is a terminal."""
+    total = IngestCounts()
+    with err_console().status("ingesting") as status:
+        for number, item in enumerate(items, start=1):
+            total += ingestor.ingest(item)
+            status.update(
+                f"ingesting: {number} inputs, {total.reports_new} new reports, "
+                f"{total.duplicates} duplicates, {total.quarantined} quarantined"
+            )
+    return total
 
 
 def _watch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,13 +20,21 @@ class Watcher:
     """Polls directories and hands each new or changed file (or new Maildir/mbox message) on.
 
     A file is ingested again only when its size or modification time changes; the store's
-    exactly-once identity makes a repeated report a duplicate anyway.
+    exactly-once identity makes a repeated report a duplicate anyway. A file modified less
+    than ``settle`` seconds ago may still be being written: it waits for a later scan.
     """
 
-    def __init__(self, paths: list[Path], interval: float = 2.0, on_error: OnError | None = None):
+    def __init__(
+        self,
+        paths: list[Path],
+        interval: float = 2.0,
+        on_error: OnError | None = None,
+        settle: float = 1.0,
+    ):
         self.paths = paths
         self.interval = interval
         self.on_error = on_error
+        self.settle = settle
         self._seen: dict[str, Signature] = {}
         self._seen_messages: set[str] = set()
 
@@ -35,6 +44,8 @@ class Watcher:
             for path in _files(top):
                 signature = _signature(path)
                 if signature is None or self._seen.get(str(path)) == signature:
+                    continue
+                if time.time_ns() - signature[1] < self.settle * 1e9:
                     continue
                 for item in iter_path(path, self.on_error):
                     if item.source not in self._seen_messages:
