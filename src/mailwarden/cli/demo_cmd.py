@@ -23,7 +23,6 @@ from mailwarden.demo import demo_domains, demo_zone_files
 from mailwarden.dns import Resolver, ZoneResolver
 from mailwarden.store import IngestCounts, open_store
 from mailwarden.web.auth import AuthConfig
-from mailwarden.web.demo import load_samples, store_audits, summarize
 
 __all__ = ["demo"]
 
@@ -45,6 +44,16 @@ def demo(settings: Settings, no_serve: bool, listen: str) -> None:
     check_exposure(host, auth_enabled=False)
     resolver = ZoneResolver.from_zone_files(*demo_zone_files())
     rows = asyncio.run(_overview(resolver, demo_domains()))
+    try:
+        from mailwarden.web.demo import load_samples, store_audits, summarize
+    except ImportError as error:  # the web extra is not installed
+        _print(settings, resolver, rows, {}, None)
+        click.echo(
+            f"mailwarden: the dashboard needs the web extra ({error.name} missing): "
+            "pip install 'mailwarden[all]'",
+            err=True,
+        )
+        return
     with tempfile.TemporaryDirectory(prefix="mailwarden-demo-") as folder:
         store = open_store(str(Path(folder) / "demo.db"))
         try:
@@ -63,7 +72,7 @@ def _print(
     resolver: ZoneResolver,
     rows: list[dict[str, Any]],
     reports: dict[str, dict[str, Any]],
-    counts: IngestCounts,
+    counts: IngestCounts | None,
 ) -> None:
     if settings.json:
         for row in rows:
@@ -76,7 +85,8 @@ def _print(
         table.add_row(row["domain"], _short(row["spf"]), _short(row["dmarc"]), ", ".join(row["mx"]))
     console().print(table)
     click.echo(f"{len(rows)} domains, {len(resolver.queries)} DNS queries answered from the zones")
-    _print_reports(reports, counts)
+    if counts is not None:
+        _print_reports(reports, counts)
 
 
 def _print_reports(reports: dict[str, dict[str, Any]], counts: IngestCounts) -> None:
