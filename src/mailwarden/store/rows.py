@@ -15,14 +15,16 @@ from mailwarden.serialize import to_jsonable
 from mailwarden.store.base import SourceInfo
 
 __all__ = [
+    "AUTH_COLUMNS",
     "NOT_REPORTED",
+    "RECORD_COLUMNS",
     "Identity",
     "aggregate_row",
-    "auth_rows",
+    "auth_values",
     "failure_row",
     "identity_of",
     "kind_of",
-    "record_row",
+    "record_values",
     "text",
     "tls_failure_rows",
     "tls_policy_row",
@@ -42,8 +44,8 @@ KINDS = ("aggregate", "failure", "smtp_tls")
 
 def text(value: Any) -> str | None:
     """Return ``value`` as text (enums by their value); ``None`` stays ``None``."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     return str(getattr(value, "value", value))
 
 
@@ -127,40 +129,69 @@ def aggregate_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[
     return row
 
 
-def record_row(record: Any, report_key: int, info: SourceInfo | None) -> dict[str, Any]:
-    """Return the ``aggregate_records`` row of one record, with its source's enrichment."""
-    info = info or SourceInfo()
-    return {
-        "report_id": report_key,
-        "source_ip": str(record.source_ip),
-        "count": int(record.count),
-        "disposition": text(record.disposition),
-        "dkim": text(record.dkim),
-        "spf": text(record.spf),
-        "reasons": _json(record.reasons),
-        "header_from": text(record.header_from),
-        "envelope_from": text(record.envelope_from),
-        "envelope_to": text(record.envelope_to),
-        "source_name": info.name,
-        "source_base_domain": info.base_domain,
-        "country": info.country,
-        "asn": info.asn,
-        "as_org": info.as_org,
-    }
+#: Column order of the tuples :func:`record_values` returns (after the reserved ``id``).
+RECORD_COLUMNS = (
+    "id",
+    "report_id",
+    "source_ip",
+    "count",
+    "disposition",
+    "dkim",
+    "spf",
+    "reasons",
+    "header_from",
+    "envelope_from",
+    "envelope_to",
+    "source_name",
+    "source_base_domain",
+    "country",
+    "asn",
+    "as_org",
+)
+
+#: Column order of the tuples :func:`auth_values` returns.
+AUTH_COLUMNS = ("record_id", "method", "domain", "selector", "scope", "result", "human_result")
+
+_NO_INFO = SourceInfo()
 
 
-def auth_rows(record: Any, record_key: int) -> list[dict[str, Any]]:
-    """Return the ``aggregate_auth_results`` rows (each DKIM and SPF result) of one record."""
+def record_values(
+    record: Any, key: int, report_key: int, info: SourceInfo | None
+) -> tuple[Any, ...]:
+    """Return the ``aggregate_records`` row of one record (``RECORD_COLUMNS`` order)."""
+    info = info or _NO_INFO
+    return (
+        key,
+        report_key,
+        str(record.source_ip),
+        int(record.count),
+        text(record.disposition),
+        text(record.dkim),
+        text(record.spf),
+        _json(record.reasons) if record.reasons else "[]",
+        text(record.header_from),
+        text(record.envelope_from),
+        text(record.envelope_to),
+        info.name,
+        info.base_domain,
+        info.country,
+        info.asn,
+        info.as_org,
+    )
+
+
+def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
+    """Return the ``aggregate_auth_results`` rows of one record (``AUTH_COLUMNS`` order)."""
     return [
-        {
-            "record_id": record_key,
-            "method": text(result.method),
-            "domain": text(result.domain),
-            "selector": text(result.selector),
-            "scope": text(result.scope),
-            "result": text(result.result),
-            "human_result": text(result.human_result),
-        }
+        (
+            record_key,
+            text(result.method),
+            text(result.domain),
+            text(result.selector),
+            text(result.scope),
+            text(result.result),
+            text(result.human_result),
+        )
         for result in record.auth_results
     ]
 

@@ -171,18 +171,17 @@ class SqlTransaction:
         )
         return [int(key) for (key,) in found]
 
-    def _bulk_insert(self, table: Any, batch: list[dict[str, Any]]) -> None:
-        """Insert many rows with one driver-level ``executemany`` (no per-row overhead)."""
-        if not batch:
+    def _bulk_insert(self, table: Any, columns: tuple[str, ...], values: list[Any]) -> None:
+        """Insert many rows (tuples in ``columns`` order) with one driver ``executemany``."""
+        if not values:
             return
-        names = list(batch[0])
         mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
         quote = self.connection.dialect.identifier_preparer.quote
         statement = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join([mark] * len(names))})"
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
         )
-        self.connection.exec_driver_sql(statement, [tuple(row[n] for n in names) for row in batch])
+        self.connection.exec_driver_sql(statement, values)
 
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
         if self._exists(aggregate_reports, rows.identity_of(report), "org_name"):
@@ -194,17 +193,16 @@ class SqlTransaction:
         record_count = message_count = 0
         for chunk in _chunks(records() if callable(records) else records, CHUNK):
             infos = enrich(sorted({str(r.source_ip) for r in chunk})) if enrich else {}
-            batch = [rows.record_row(r, key, infos.get(str(r.source_ip))) for r in chunk]
-            record_keys = self._reserve_ids(aggregate_records, len(batch))
-            for row, record_key in zip(batch, record_keys, strict=True):
-                row["id"] = record_key
-            self._bulk_insert(aggregate_records, batch)
-            auth = [
-                a for r, k in zip(chunk, record_keys, strict=True) for a in rows.auth_rows(r, k)
+            keys = self._reserve_ids(aggregate_records, len(chunk))
+            batch = [
+                rows.record_values(r, k, key, infos.get(str(r.source_ip)) if infos else None)
+                for r, k in zip(chunk, keys, strict=True)
             ]
-            self._bulk_insert(aggregate_auth_results, auth)
+            self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
+            auth = [a for r, k in zip(chunk, keys, strict=True) for a in rows.auth_values(r, k)]
+            self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
             record_count += len(batch)
-            message_count += sum(row["count"] for row in batch)
+            message_count += sum(row[3] for row in batch)
         self.connection.execute(
             update(aggregate_reports)
             .where(aggregate_reports.c.id == key)
