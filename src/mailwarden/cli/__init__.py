@@ -16,6 +16,7 @@ from mailwarden.cli import (  # noqa: F401  (registers commands)
     receive_cmd,
     report_cmd,
     scan_cmd,
+    serve_cmd,
     spf_cmd,
     stats_cmd,
     suggest_cmd,
