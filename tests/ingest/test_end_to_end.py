@@ -113,8 +113,9 @@ def test_demo_ingests_bundled_reports() -> None:
 
 
 def test_demo_command_shows_reports() -> None:
-    """mailwarden demo --json gives each domain its report counts."""
-    result = CliRunner().invoke(cli, ["demo", "--json"])
+    """mailwarden demo --json --no-serve gives each domain its report figures."""
+    result = CliRunner().invoke(cli, ["demo", "--json", "--no-serve"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert sum(row["reports"]["aggregate_reports"] for row in rows) == 9
+    assert [row["domain"] for row in rows] == ["example.com", "example.net", "example.org"]
+    assert all(row["reports"]["messages"] > 0 for row in rows)

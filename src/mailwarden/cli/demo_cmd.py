@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.table import Table
 
+from mailwarden.audit.domain import DomainAudit, audit_domain
+from mailwarden.audit.schema import audit_to_dict
 from mailwarden.cli.app import cli
 from mailwarden.cli.render import console, echo_json
 from mailwarden.cli.serve_cmd import DEFAULT_LISTEN, check_exposure, parse_listen, run_dashboard
@@ -25,6 +28,9 @@ from mailwarden.store import IngestCounts, open_store
 from mailwarden.web.auth import AuthConfig
 
 __all__ = ["demo"]
+
+_AREAS = ("spf", "dmarc", "dkim", "mx", "mta_sts", "tls_rpt", "bimi", "dnssec")
+_VERDICT_STYLE = {"pass": "[green]pass[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]fail[/]"}
 
 
 @cli.command("demo")
@@ -43,7 +49,8 @@ def demo(settings: Settings, no_serve: bool, listen: str) -> None:
     host, port = parse_listen(listen)
     check_exposure(host, auth_enabled=False)
     resolver = ZoneResolver.from_zone_files(*demo_zone_files())
-    rows = asyncio.run(_overview(resolver, demo_domains()))
+    audits = asyncio.run(_audit(resolver, demo_domains()))
+    rows = [audit_to_dict(audit) for audit in audits]
     try:
         from mailwarden.web.demo import load_samples, store_audits, summarize
     except ImportError as error:  # the web extra is not installed
@@ -58,7 +65,7 @@ def demo(settings: Settings, no_serve: bool, listen: str) -> None:
         store = open_store(str(Path(folder) / "demo.db"))
         try:
             counts = load_samples(store)
-            store_audits(store, [_audit_row(row) for row in rows], dt.datetime.now(dt.UTC))
+            store_audits(store, rows, dt.datetime.now(dt.UTC))
             reports = {entry["domain"]: entry for entry in summarize(store)}
             _print(settings, resolver, rows, reports, counts)
             if not no_serve:
@@ -78,13 +85,30 @@ def _print(
         for row in rows:
             echo_json({**row, "reports": reports.get(row["domain"])})
         return
-    table = Table(title="mailwarden demo: bundled example zones (offline)")
-    for column in ("domain", "SPF", "DMARC", "MX"):
-        table.add_column(column)
+    table = Table(
+        title="mailwarden demo: audit of the bundled example zones (offline)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    table.add_column("domain", no_wrap=True, min_width=11)
+    for column in ("SPF", "DMARC", "DKIM", "MX", "STS", "TLS", "BIMI", "DNSSEC", "errors", "warn"):
+        table.add_column(column, no_wrap=True)
     for row in rows:
-        table.add_row(row["domain"], _short(row["spf"]), _short(row["dmarc"]), ", ".join(row["mx"]))
+        verdicts = row["verdicts"]
+        severities = [f["severity"] for f in row["findings"]]
+        table.add_row(
+            row["domain"],
+            *(_VERDICT_STYLE.get(verdicts.get(area, ""), "-") for area in _AREAS),
+            str(severities.count("error")),
+            str(severities.count("warning")),
+        )
     console().print(table)
-    click.echo(f"{len(rows)} domains, {len(resolver.queries)} DNS queries answered from the zones")
+    click.echo(
+        f"{len(rows)} domains, {len(resolver.queries)} DNS queries answered from the zones; "
+        "for every finding and the record to publish: mailwarden check DOMAIN --zone FILE"
+    )
     if counts is not None:
         _print_reports(reports, counts)
 
@@ -111,57 +135,5 @@ def _print_reports(reports: dict[str, dict[str, Any]], counts: IngestCounts) -> 
     console().print(table)
 
 
-def _audit_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Return a ``check --json`` shaped object for the dashboard from the zone overview."""
-    findings = []
-    dmarc = " ".join(row["dmarc"])
-    policy = next(
-        (t.split("=", 1)[1] for t in dmarc.replace(" ", "").split(";") if t.startswith("p=")), None
-    )
-    if not row["spf"]:
-        findings.append(_finding("spf.missing", "error", "No SPF record is published."))
-    if not row["dmarc"]:
-        findings.append(_finding("dmarc.missing", "error", "No DMARC record is published."))
-    elif policy not in ("none", "quarantine", "reject"):
-        findings.append(_finding("dmarc.invalid-policy", "error", f"p={policy} is not a policy."))
-    elif policy == "none":
-        findings.append(_finding("dmarc.policy-none", "warning", "The DMARC policy is p=none."))
-    verdict = (
-        "fail"
-        if any(f["severity"] == "error" for f in findings)
-        else "warn"
-        if findings
-        else "pass"
-    )
-    return {
-        "domain": row["domain"],
-        "dmarc": {"policy": policy},
-        "verdicts": {"demo": verdict},
-        "findings": findings,
-    }
-
-
-def _finding(code: str, severity: str, message: str) -> dict[str, str]:
-    return {"code": code, "severity": severity, "message": message, "hint": ""}
-
-
-async def _overview(resolver: Resolver, domains: list[str]) -> list[dict[str, Any]]:
-    return [await _domain_overview(resolver, domain) for domain in domains]
-
-
-async def _domain_overview(resolver: Resolver, domain: str) -> dict[str, Any]:
-    txt = await resolver.resolve(domain, "TXT")
-    dmarc = await resolver.resolve(f"_dmarc.{domain}", "TXT")
-    mx = await resolver.resolve(domain, "MX")
-    return {
-        "domain": domain,
-        "spf": [t for t in txt.texts() if t.lower().startswith("v=spf1")],
-        "dmarc": [t for t in dmarc.texts() if t.startswith("v=DMARC1")],
-        "mx": [r.exchange for r in mx.mx()],
-    }
-
-
-def _short(records: list[str]) -> str:
-    if not records:
-        return "(none)"
-    return "\n".join(records)
+async def _audit(resolver: Resolver, domains: list[str]) -> list[DomainAudit]:
+    return list(await asyncio.gather(*(audit_domain(d, resolver=resolver) for d in domains)))
