@@ -83,7 +83,7 @@ def test_unreachable_nameserver_exit_3(runner: CliRunner) -> None:
 
 def test_demo_runs_offline(runner: CliRunner) -> None:
     """The demo audits the bundled zones and names each domain."""
-    result = runner.invoke(cli, ["demo", "--json"])
+    result = runner.invoke(cli, ["demo", "--json", "--no-serve"])
     assert result.exit_code == 0, result.output
     domains = [json.loads(line)["domain"] for line in result.output.splitlines()]
     assert domains == ["example.com", "example.net", "example.org"]

@@ -1,0 +1,85 @@
+"""Raw inputs on disk: files, directories (recursive), Maildir folders, mbox files."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from mailwarden.errors import InputError
+from mailwarden.ingest.pipeline import RawInput
+
+__all__ = ["check_paths", "is_maildir", "is_mbox", "iter_inputs", "iter_path"]
+
+#: Called with a path and the reason when one file in a walk cannot be read.
+OnError = Callable[[str, str], None]
+
+
+def check_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Return ``paths`` as ``Path`` objects; raise ``InputError`` naming one that does not exist."""
+    found = [Path(p) for p in paths]
+    for path in found:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+    return found
+
+
+def is_maildir(path: Path) -> bool:
+    """Return True when ``path`` is a Maildir folder (it has ``cur``, ``new`` and ``tmp``)."""
+    return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
+
+
+def is_mbox(path: Path) -> bool:
+    """Return True when the file at ``path`` starts like an mbox file (``From `` line)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def iter_inputs(paths: Iterable[Path], on_error: OnError | None = None) -> Iterator[RawInput]:
+    """Yield every raw input under ``paths``, one message or file at a time, in a stable order."""
+    for path in paths:
+        yield from iter_path(path, on_error)
+
+
+def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]:
+    """Yield the raw inputs of one file, mbox, Maildir or directory tree."""
+    try:
+        if path.is_dir():
+            yield from _directory(path, on_error)
+        elif is_mbox(path):
+            yield from _mbox(path)
+        else:
+            yield RawInput(str(path), path.read_bytes())
+    except OSError as error:
+        if on_error is None:
+            raise InputError(f"{path}: {error.strerror or error}") from error
+        on_error(str(path), error.strerror or str(error))
+
+
+def _directory(path: Path, on_error: OnError | None) -> Iterator[RawInput]:
+    if is_maildir(path):
+        yield from _maildir(path)
+        return
+    for entry in sorted(os.scandir(path), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        yield from iter_path(Path(entry.path), on_error)
+
+
+def _maildir(path: Path) -> Iterator[RawInput]:
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.keys()):
+        yield RawInput(f"{path}#{key}", box.get_bytes(key))
+
+
+def _mbox(path: Path) -> Iterator[RawInput]:
+    box = mailbox.mbox(path, factory=None, create=False)
+    try:
+        for index, key in enumerate(box.keys(), start=1):
+            yield RawInput(f"{path}#{index}", box.get_bytes(key))
+    finally:
+        box.close()

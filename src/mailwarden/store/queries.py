@@ -1,0 +1,582 @@
+"""Read-only queries the dashboard needs, over the store's tables and the daily roll-up.
+
+Every function takes the store's engine and a :class:`Period` (inclusive days, UTC) and returns
+frozen dataclasses. Aggregate figures come from the roll-up (:mod:`mailwarden.store.dashboard`);
+call :func:`mailwarden.store.dashboard.refresh` first to include newly ingested reports.
+All functions raise ``StorageError`` when the database fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, case, func, literal, select, union
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailwarden.errors import StorageError
+from mailwarden.store.dashboard import (
+    dash_daily,
+    dash_outcomes,
+    dash_reporters,
+    dash_sources,
+    ensure_tables,
+)
+from mailwarden.store.schema import (
+    aggregate_reports,
+    failure_reports,
+    tls_failures,
+    tls_policies,
+    tls_reports,
+)
+
+__all__ = [
+    "DayVolume",
+    "DomainSummary",
+    "FailureRow",
+    "Period",
+    "PublishedPolicy",
+    "Rates",
+    "ReporterRow",
+    "SourceRow",
+    "TlsFailureRow",
+    "TlsRow",
+    "data_bounds",
+    "domain_summaries",
+    "domains",
+    "failure_detail",
+    "failure_list",
+    "published_policies",
+    "rates",
+    "reporters",
+    "source_rankings",
+    "sources",
+    "tls_daily",
+    "tls_failure_summary",
+    "tls_list",
+    "volume",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive range of UTC days."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def first(self) -> dt.datetime:
+        """Return the first instant of the period (naive UTC)."""
+        return dt.datetime.combine(self.start, dt.time())
+
+    @property
+    def after(self) -> dt.datetime:
+        """Return the first instant after the period (naive UTC)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+    def days(self) -> list[dt.date]:
+        """Return every day of the period in order."""
+        count = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=i) for i in range(max(count, 0))]
+
+
+@dataclass(frozen=True, slots=True)
+class DayVolume:
+    """Messages of one day by DMARC result: passed, failed and delivered, quarantined, rejected."""
+
+    day: dt.date
+    passed: int = 0
+    failed_delivered: int = 0
+    quarantined: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return all messages of the day."""
+        return self.passed + self.failed_delivered + self.quarantined + self.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """Messages and how many of them passed aligned DKIM, aligned SPF and DMARC."""
+
+    messages: int = 0
+    dkim_pass: int = 0
+    spf_pass: int = 0
+    dmarc_pass: int = 0
+
+    def share(self, count: int) -> float | None:
+        """Return ``count`` as a fraction of the messages (``None`` without messages)."""
+        return count / self.messages if self.messages else None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPolicy:
+    """The DMARC policy of a domain as reported in its latest aggregate report."""
+
+    domain: str
+    p: str | None
+    sp: str | None
+    pct: int | None
+    adkim: str | None
+    aspf: str | None
+    seen: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DomainSummary:
+    """One domain on the overview: volume, DMARC passes and the daily trend."""
+
+    domain: str
+    messages: int
+    dmarc_pass: int
+    trend: tuple[DayVolume, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One sending source: IP, what is known about it, its volume and its outcomes."""
+
+    source_ip: str
+    name: str | None
+    base_domain: str | None
+    country: str | None
+    asn: int | None
+    as_org: str | None
+    messages: int
+    spf_pass: int
+    dkim_pass: int
+    dmarc_pass: int
+    quarantined: int
+    rejected: int
+
+    @property
+    def dmarc_fail(self) -> int:
+        """Return the messages from this source that failed DMARC."""
+        return self.messages - self.dmarc_pass
+
+
+@dataclass(frozen=True, slots=True)
+class ReporterRow:
+    """One reporting organisation: reports sent and messages covered."""
+
+    org_name: str
+    reports: int
+    messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    """One failure report (list view)."""
+
+    id: int
+    arrival: dt.datetime
+    reporter: str
+    domain: str
+    source_ip: str | None
+    feedback_type: str | None
+    auth_failure: str | None
+    original_mail_from: str | None
+    original_rcpt_to: str | None
+    delivery_result: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TlsRow:
+    """One SMTP TLS report: reporter, period, policies and session counts."""
+
+    id: int
+    org_name: str
+    report_id: str
+    domain: str
+    begin: dt.datetime
+    end: dt.datetime
+    policies: str
+    successful_sessions: int
+    failed_sessions: int
+
+
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except SQLAlchemyError as error:
+        raise StorageError(f"cannot read the report store: {error}") from error
+
+
+def _dmarc_pass(table: Table = dash_daily) -> Any:
+    return (table.c.dkim == "pass") | (table.c.spf == "pass")
+
+
+def _sum_if(condition: Any, table: Table = dash_daily) -> Any:
+    return func.coalesce(func.sum(case((condition, table.c.messages), else_=0)), 0)
+
+
+def _in_period(query: Any, period: Period, domain: str | None, table: Table = dash_daily) -> Any:
+    d = table.c
+    query = query.where(d.day >= period.start, d.day <= period.end)
+    return query.where(d.domain == domain) if domain else query
+
+
+def domains(engine: Engine) -> list[str]:
+    """Return every policy domain with a report of any kind, sorted."""
+    query = union(
+        select(aggregate_reports.c.domain).distinct(),
+        select(failure_reports.c.domain).distinct(),
+        select(tls_reports.c.domain).distinct(),
+    )
+    with _connect(engine) as connection:
+        return sorted({str(name) for name in connection.execute(query).scalars() if name})
+
+
+def data_bounds(engine: Engine) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day with a report of any kind, ``None`` when there is none."""
+    firsts: list[dt.datetime] = []
+    lasts: list[dt.datetime] = []
+    with _connect(engine) as connection:
+        for table in (aggregate_reports, failure_reports, tls_reports):
+            low, high = connection.execute(
+                select(func.min(table.c.begin), func.max(table.c.begin))
+            ).one()
+            if low is not None:
+                firsts.append(low)
+                lasts.append(high)
+    if not firsts:
+        return None
+    return _date(min(firsts)), _date(max(lasts))
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.datetime.fromisoformat(str(value)).date()
+
+
+def _volume_columns() -> tuple[Any, ...]:
+    o = dash_outcomes.c
+    failed = ~_dmarc_pass(dash_outcomes)
+    return (
+        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
+        _sum_if(failed & (o.disposition == "quarantine"), dash_outcomes),
+        _sum_if(failed & (o.disposition == "reject"), dash_outcomes),
+        func.coalesce(func.sum(o.messages), 0),
+    )
+
+
+def _day_volume(day: Any, passed: int, quarantined: int, rejected: int, total: int) -> DayVolume:
+    delivered = int(total) - int(passed) - int(quarantined) - int(rejected)
+    return DayVolume(_date(day), int(passed), delivered, int(quarantined), int(rejected))
+
+
+def volume(engine: Engine, period: Period, domain: str | None = None) -> list[DayVolume]:
+    """Return the messages of every day of ``period`` by DMARC result (days without data zero)."""
+    d = dash_outcomes.c
+    query = _in_period(select(d.day, *_volume_columns()), period, domain, dash_outcomes)
+    query = query.group_by(d.day)
+    with _connect(engine) as connection:
+        found = {v.day: v for v in (_day_volume(*row) for row in connection.execute(query))}
+    return [found.get(day, DayVolume(day)) for day in period.days()]
+
+
+def domain_summaries(
+    engine: Engine, period: Period, domain: str | None = None
+) -> list[DomainSummary]:
+    """Return per domain the messages, DMARC passes and daily trend over ``period``."""
+    d = dash_outcomes.c
+    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, dash_outcomes)
+    query = query.group_by(d.domain, d.day)
+    per_domain: dict[str, dict[dt.date, DayVolume]] = {}
+    with _connect(engine) as connection:
+        for name, day, *sums in connection.execute(query):
+            entry = _day_volume(day, *sums)
+            per_domain.setdefault(name, {})[entry.day] = entry
+    days = period.days()
+    return [
+        DomainSummary(
+            name,
+            sum(v.total for v in found.values()),
+            sum(v.passed for v in found.values()),
+            tuple(found.get(day, DayVolume(day)) for day in days),
+        )
+        for name, found in sorted(per_domain.items())
+    ]
+
+
+def published_policies(
+    engine: Engine, names: Sequence[str] | None = None
+) -> dict[str, PublishedPolicy]:
+    """Return the policy of each domain as published in its newest aggregate report."""
+    r = aggregate_reports.c
+    newest = select(r.domain, func.max(r.begin).label("begin")).group_by(r.domain)
+    if names is not None:
+        newest = newest.where(r.domain.in_(list(names)))
+    latest = newest.subquery()
+    query = select(
+        r.domain, r.policy_p, r.policy_sp, r.policy_pct, r.policy_adkim, r.policy_aspf, r.begin
+    ).join(latest, (r.domain == latest.c.domain) & (r.begin == latest.c.begin))
+    with _connect(engine) as connection:
+        return {row[0]: PublishedPolicy(*row) for row in connection.execute(query)}
+
+
+def rates(engine: Engine, period: Period, domain: str | None = None) -> Rates:
+    """Return the messages of ``period`` and how many passed aligned DKIM, SPF and DMARC."""
+    d = dash_outcomes.c
+    query = select(
+        func.coalesce(func.sum(d.messages), 0),
+        _sum_if(d.dkim == "pass", dash_outcomes),
+        _sum_if(d.spf == "pass", dash_outcomes),
+        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
+    )
+    with _connect(engine) as connection:
+        row = connection.execute(_in_period(query, period, domain, dash_outcomes)).one()
+    return Rates(*(int(value) for value in row))
+
+
+def _grouped_sources(period: Period, domain: str | None) -> Any:
+    d = dash_daily.c
+    return _in_period(
+        select(
+            d.source_ip,
+            func.coalesce(func.sum(d.messages), 0).label("messages"),
+            _sum_if(d.spf == "pass").label("spf_pass"),
+            _sum_if(d.dkim == "pass").label("dkim_pass"),
+            _sum_if(_dmarc_pass()).label("dmarc_pass"),
+            _sum_if(~_dmarc_pass() & (d.disposition == "quarantine")).label("quarantined"),
+            _sum_if(~_dmarc_pass() & (d.disposition == "reject")).label("rejected"),
+        ),
+        period,
+        domain,
+    ).group_by(d.source_ip)
+
+
+def _with_enrichment(top: Any, *extra: Any) -> Any:
+    s = dash_sources.c
+    return select(
+        top.c.source_ip,
+        s.name,
+        s.base_domain,
+        s.country,
+        s.asn,
+        s.as_org,
+        top.c.messages,
+        top.c.spf_pass,
+        top.c.dkim_pass,
+        top.c.dmarc_pass,
+        top.c.quarantined,
+        top.c.rejected,
+        *extra,
+    ).outerjoin(dash_sources, s.source_ip == top.c.source_ip)
+
+
+def sources(
+    engine: Engine,
+    period: Period,
+    domain: str | None = None,
+    *,
+    failing: bool = False,
+    passing: bool = False,
+    limit: int | None = 100,
+) -> list[SourceRow]:
+    """Return the sending sources of ``period`` by volume (``failing``: only those failing DMARC,
+    by failing volume; ``passing``: only those with messages passing DMARC), at most ``limit``."""
+    grouped = _grouped_sources(period, domain)
+    messages, dmarc_pass = grouped.selected_columns.messages, grouped.selected_columns.dmarc_pass
+    if failing:
+        grouped = grouped.having(messages > dmarc_pass).order_by((messages - dmarc_pass).desc())
+    elif passing:
+        grouped = grouped.having(dmarc_pass > literal(0)).order_by(dmarc_pass.desc())
+    else:
+        grouped = grouped.order_by(messages.desc())
+    top = grouped.order_by(dash_daily.c.source_ip).limit(limit).subquery()
+    with _connect(engine) as connection:
+        found = [SourceRow(*tuple(row)) for row in connection.execute(_with_enrichment(top))]
+    if failing:
+        return sorted(found, key=lambda r: (-r.dmarc_fail, r.source_ip))
+    if passing:
+        return sorted(found, key=lambda r: (-r.dmarc_pass, r.source_ip))
+    return sorted(found, key=lambda r: (-r.messages, r.source_ip))
+
+
+def source_rankings(
+    engine: Engine, period: Period, domain: str | None = None, *, limit: int | None = 100
+) -> tuple[list[SourceRow], list[SourceRow]]:
+    """Return the top sources by volume and the top sources by DMARC failures, at most ``limit``
+    each, from one pass over the roll-up."""
+    grouped = _grouped_sources(period, domain).subquery()
+    failed = grouped.c.messages - grouped.c.dmarc_pass
+    by_volume = func.row_number().over(order_by=(grouped.c.messages.desc(), grouped.c.source_ip))
+    by_failing = func.row_number().over(order_by=(failed.desc(), grouped.c.source_ip))
+    ranked = select(grouped, by_volume.label("by_volume"), by_failing.label("by_failing"))
+    ranked_sub = ranked.subquery()
+    query = _with_enrichment(ranked_sub, ranked_sub.c.by_volume, ranked_sub.c.by_failing)
+    if limit is not None:
+        r = ranked_sub.c
+        query = query.where(
+            (r.by_volume <= limit) | ((r.by_failing <= limit) & (r.messages > r.dmarc_pass))
+        )
+    top: list[tuple[int, SourceRow]] = []
+    failing: list[tuple[int, SourceRow]] = []
+    with _connect(engine) as connection:
+        for row in connection.execute(query):
+            *fields, volume_rank, failing_rank = tuple(row)
+            source = SourceRow(*fields)
+            if limit is None or volume_rank <= limit:
+                top.append((volume_rank, source))
+            if source.dmarc_fail > 0 and (limit is None or failing_rank <= limit):
+                failing.append((failing_rank, source))
+    return [s for _, s in sorted(top, key=lambda x: x[0])], [
+        s for _, s in sorted(failing, key=lambda x: x[0])
+    ]
+
+
+def reporters(engine: Engine, period: Period, domain: str | None = None) -> list[ReporterRow]:
+    """Return the organisations that reported on ``period``, by messages covered."""
+    c = dash_reporters.c
+    query = select(c.org_name, func.sum(c.reports), func.sum(c.messages)).where(
+        c.day >= period.start, c.day <= period.end
+    )
+    if domain:
+        query = query.where(c.domain == domain)
+    query = query.group_by(c.org_name).order_by(func.sum(c.messages).desc(), c.org_name)
+    with _connect(engine) as connection:
+        return [ReporterRow(org, int(n), int(m or 0)) for org, n, m in connection.execute(query)]
+
+
+_FAILURE_LIST = (
+    failure_reports.c.id,
+    failure_reports.c.begin,
+    failure_reports.c.reporter,
+    failure_reports.c.domain,
+    failure_reports.c.source_ip,
+    failure_reports.c.feedback_type,
+    failure_reports.c.auth_failure,
+    failure_reports.c.original_mail_from,
+    failure_reports.c.original_rcpt_to,
+    failure_reports.c.delivery_result,
+)
+
+
+def failure_list(
+    engine: Engine, period: Period, domain: str | None = None, *, limit: int | None = 200
+) -> list[FailureRow]:
+    """Return the failure reports that arrived in ``period``, newest first, at most ``limit``."""
+    f = failure_reports.c
+    query = select(*_FAILURE_LIST).where(f.begin >= period.first, f.begin < period.after)
+    if domain:
+        query = query.where(f.domain == domain)
+    query = query.order_by(f.begin.desc(), f.id.desc()).limit(limit)
+    with _connect(engine) as connection:
+        return [FailureRow(*tuple(row)) for row in connection.execute(query)]
+
+
+def failure_detail(engine: Engine, key: int) -> dict[str, Any] | None:
+    """Return every stored field of failure report ``key``, ``None`` when there is none."""
+    with _connect(engine) as connection:
+        row = connection.execute(select(failure_reports).where(failure_reports.c.id == key)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def tls_list(
+    engine: Engine, period: Period, domain: str | None = None, *, limit: int | None = 500
+) -> list[TlsRow]:
+    """Return the SMTP TLS reports that began in ``period``, newest first, with their policies."""
+    t, p = tls_reports.c, tls_policies.c
+    query = select(t.id, t.org_name, t.report_id, t.domain, t.begin, t.end).where(
+        t.begin >= period.first, t.begin < period.after
+    )
+    if domain:
+        query = query.where(t.domain == domain)
+    query = query.order_by(t.begin.desc(), t.id.desc()).limit(limit)
+    with _connect(engine) as connection:
+        reports = list(connection.execute(query))
+        keys = [row[0] for row in reports]
+        policies: dict[int, list[tuple[str, str, int, int]]] = {}
+        if keys:
+            found = (
+                select(
+                    p.report_id,
+                    p.policy_type,
+                    p.policy_domain,
+                    p.successful_sessions,
+                    p.failed_sessions,
+                )
+                .where(p.report_id.in_(keys))
+                .order_by(p.id)
+            )
+            for key, kind, name, good, bad in connection.execute(found):
+                policies.setdefault(key, []).append((kind, name, int(good), int(bad)))
+    return [
+        TlsRow(
+            key,
+            org,
+            report_id,
+            name,
+            begin,
+            end,
+            ", ".join(f"{kind} {pd}" for kind, pd, _, _ in policies.get(key, [])),
+            sum(g for _, _, g, _ in policies.get(key, [])),
+            sum(b for _, _, _, b in policies.get(key, [])),
+        )
+        for key, org, report_id, name, begin, end in reports
+    ]
+
+
+def prepare(engine: Engine) -> None:
+    """Create the dashboard's derived tables when missing; ``StorageError`` on failure."""
+    ensure_tables(engine)
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFailureRow:
+    """Failed TLS sessions of the period by result type, receiving MX and sending MTA."""
+
+    result_type: str
+    receiving_mx_hostname: str | None
+    sending_mta_ip: str | None
+    failed_sessions: int
+
+
+def tls_failure_summary(
+    engine: Engine, period: Period, domain: str | None = None, *, limit: int = 200
+) -> list[TlsFailureRow]:
+    """Return the failed TLS sessions of ``period`` grouped by type, MX and MTA, most first."""
+    t, p, f = tls_reports.c, tls_policies.c, tls_failures.c
+    total = func.sum(f.failed_sessions)
+    query = (
+        select(f.result_type, f.receiving_mx_hostname, f.sending_mta_ip, total)
+        .join(tls_policies, p.id == f.policy_id)
+        .join(tls_reports, t.id == p.report_id)
+        .where(t.begin >= period.first, t.begin < period.after)
+    )
+    if domain:
+        query = query.where(t.domain == domain)
+    query = query.group_by(f.result_type, f.receiving_mx_hostname, f.sending_mta_ip)
+    query = query.order_by(total.desc(), f.result_type).limit(limit)
+    with _connect(engine) as connection:
+        return [TlsFailureRow(a, b, c, int(n or 0)) for a, b, c, n in connection.execute(query)]
+
+
+def tls_daily(
+    engine: Engine, period: Period, domain: str | None = None
+) -> dict[dt.date, tuple[int, int]]:
+    """Return successful and failed TLS sessions per day of ``period`` (days without data 0)."""
+    t = tls_reports.c
+    query = select(t.begin, t.successful_sessions, t.failed_sessions).where(
+        t.begin >= period.first, t.begin < period.after
+    )
+    if domain:
+        query = query.where(t.domain == domain)
+    found = dict.fromkeys(period.days(), (0, 0))
+    with _connect(engine) as connection:
+        for begin, good, bad in connection.execute(query):
+            day = _date(begin)
+            old = found.get(day, (0, 0))
+            found[day] = (old[0] + int(good or 0), old[1] + int(bad or 0))
+    return found

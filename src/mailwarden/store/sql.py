@@ -1,0 +1,417 @@
+"""``SqlReportStore``: the report store on SQLite or PostgreSQL through SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from mailwarden.errors import InputError, StorageError
+from mailwarden.store import rows
+from mailwarden.store.base import (
+    DomainStats,
+    Enricher,
+    IngestCounts,
+    QuarantineEntry,
+    StoreStats,
+)
+from mailwarden.store.location import database_url, display_url
+from mailwarden.store.migrate import upgrade
+from mailwarden.store.schema import (
+    aggregate_auth_results,
+    aggregate_records,
+    aggregate_reports,
+    failure_reports,
+    ingest_log,
+    quarantine,
+    tls_failures,
+    tls_policies,
+    tls_reports,
+)
+
+__all__ = ["CHUNK", "SqlReportStore", "SqlTransaction", "open_store"]
+
+#: Records inserted per statement: bounds memory whatever the size of a report.
+CHUNK = 1000
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def open_store(
+    db: str | None = None, *, migrate: bool = True, now: Clock = _utcnow
+) -> SqlReportStore:
+    """Open (creating and migrating when needed) the store at ``db`` (a ``--db`` value).
+
+    ``None`` is the SQLite file in the user's data directory. Raises ``ConfigError`` for an
+    unsupported URL and ``StorageError`` when the database cannot be opened or migrated.
+    """
+    url = database_url(db)
+    engine = _engine(url)
+    try:
+        if migrate:
+            upgrade(engine)
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise StorageError(f"cannot open database {display_url(url)}: {_reason(error)}") from error
+    return SqlReportStore(engine, url, now=now)
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        return str(error.orig).strip().splitlines()[0]
+    return str(error).splitlines()[0]
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(f"cannot create {Path(parsed.database).parent}: {error}") from error
+    engine = create_engine(url, connect_args={"timeout": 60})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Durable, concurrent-safe SQLite: WAL, full fsync, foreign keys; we issue BEGIN ourselves."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        "busy_timeout=60000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Take the write lock at BEGIN, so that two writers queue instead of deadlocking."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlTransaction:
+    """The writes of one message inside one database transaction."""
+
+    def __init__(self, connection: Connection, now: dt.datetime) -> None:
+        self.connection = connection
+        self.now = now
+        self.ingest_id: int | None = None
+
+    def add_report(self, report: object, *, enrich: Enricher | None = None) -> bool:
+        """Store ``report``; return False (storing nothing) when its identity is already stored.
+
+        Raises ``TypeError`` for an object that is not a parsed report.
+        """
+        kind = rows.kind_of(report)
+        if kind == "aggregate":
+            return self._add_aggregate(report, enrich)
+        if kind == "failure":
+            return self._add_simple(report, failure_reports, rows.failure_row)
+        return self._add_tls(report)
+
+    def _exists(self, table: Any, identity: rows.Identity, reporter_column: str) -> bool:
+        reporter, report_id, domain, begin, end = identity
+        query = select(table.c.id).where(
+            and_(
+                table.c[reporter_column] == reporter,
+                table.c.report_id == report_id,
+                table.c.domain == domain,
+                table.c.begin == begin,
+                table.c.end == end,
+            )
+        )
+        return self.connection.execute(query).first() is not None
+
+    def _insert_one(self, table: Any, row: dict[str, Any]) -> int:
+        key = self.connection.execute(insert(table).returning(table.c.id), row).scalar_one()
+        return int(key)
+
+    def _reserve_ids(self, table: Any, count: int) -> list[int]:
+        """Return ``count`` new primary keys of ``table`` for rows inserted next.
+
+        SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so the keys after
+        the largest one are free. PostgreSQL: taken from the column's sequence.
+        """
+        if self.connection.dialect.name == "sqlite":
+            top = self.connection.execute(select(func.max(table.c.id))).scalar() or 0
+            return list(range(top + 1, top + 1 + count))
+        found = self.connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, count),
+        )
+        return [int(key) for (key,) in found]
+
+    def _bulk_insert(self, table: Any, columns: tuple[str, ...], values: list[Any]) -> None:
+        """Insert many rows (tuples in ``columns`` order) with one driver ``executemany``."""
+        if not values:
+            return
+        mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+        quote = self.connection.dialect.identifier_preparer.quote
+        statement = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        self.connection.exec_driver_sql(statement, values)
+
+    def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
+        if self._exists(aggregate_reports, rows.identity_of(report), "org_name"):
+            return False
+        key = self._insert_one(
+            aggregate_reports, rows.aggregate_row(report, self.now, self.ingest_id)
+        )
+        records = report.records
+        record_count = message_count = 0
+        for chunk in _chunks(records() if callable(records) else records, CHUNK):
+            infos = enrich(sorted({str(r.source_ip) for r in chunk})) if enrich else {}
+            keys = self._reserve_ids(aggregate_records, len(chunk))
+            batch = [
+                rows.record_values(r, k, key, infos.get(str(r.source_ip)) if infos else None)
+                for r, k in zip(chunk, keys, strict=True)
+            ]
+            self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
+            auth = [a for r, k in zip(chunk, keys, strict=True) for a in rows.auth_values(r, k)]
+            self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
+            record_count += len(batch)
+            message_count += sum(row[3] for row in batch)
+        self.connection.execute(
+            update(aggregate_reports)
+            .where(aggregate_reports.c.id == key)
+            .values(
+                record_count=record_count,
+                message_count=message_count,
+                warnings=rows.warnings_json(report),
+            )
+        )
+        return True
+
+    def _add_simple(
+        self,
+        report: Any,
+        table: Any,
+        to_row: Callable[[Any, dt.datetime, int | None], dict[str, Any]],
+    ) -> bool:
+        if self._exists(table, rows.identity_of(report), "reporter"):
+            return False
+        self._insert_one(table, to_row(report, self.now, self.ingest_id))
+        return True
+
+    def _add_tls(self, report: Any) -> bool:
+        if self._exists(tls_reports, rows.identity_of(report), "org_name"):
+            return False
+        key = self._insert_one(tls_reports, rows.tls_row(report, self.now, self.ingest_id))
+        good = bad = 0
+        for policy in getattr(report, "policies", ()):
+            row = rows.tls_policy_row(policy, key)
+            policy_key = self._insert_one(tls_policies, row)
+            details = rows.tls_failure_rows(policy, policy_key)
+            if details:
+                self.connection.execute(insert(tls_failures), details)
+            good += row["successful_sessions"]
+            bad += row["failed_sessions"]
+        self.connection.execute(
+            update(tls_reports)
+            .where(tls_reports.c.id == key)
+            .values(successful_sessions=good, failed_sessions=bad)
+        )
+        return True
+
+    def quarantine(self, raw: bytes, reason: str, source: str) -> bool:
+        """Keep ``raw`` whole with ``reason``; return False when these bytes are already kept."""
+        digest = hashlib.sha256(raw).hexdigest()
+        known = self.connection.execute(
+            select(quarantine.c.id, quarantine.c.status).where(quarantine.c.sha256 == digest)
+        ).first()
+        if known is not None:
+            if known.status == "quarantined":
+                return False
+            self.connection.execute(
+                update(quarantine)
+                .where(quarantine.c.id == known.id)
+                .values(status="quarantined", reason=reason, resolved_at=None)
+            )
+            return True
+        row = {
+            "sha256": digest,
+            "source": source,
+            "reason": reason,
+            "raw": raw,
+            "size": len(raw),
+            "status": "quarantined",
+            "received_at": rows.utc(self.now),
+        }
+        self.connection.execute(insert(quarantine), row)
+        return True
+
+    def resolve_quarantine(self, entry_id: int) -> None:
+        """Mark quarantined input ``entry_id`` as parsed (it is kept, with its resolution time)."""
+        self.connection.execute(
+            update(quarantine)
+            .where(quarantine.c.id == entry_id)
+            .values(status="resolved", resolved_at=rows.utc(self.now))
+        )
+
+    def start_log(self, source: str, sha256: str) -> None:
+        """Write this message's ingest log line first, so stored reports can point at it."""
+        row = {"at": rows.utc(self.now), "source": source, "sha256": sha256, "outcome": "pending"}
+        self.ingest_id = self._insert_one(ingest_log, row)
+
+    def log(
+        self, source: str, sha256: str, outcome: str, counts: IngestCounts, detail: str
+    ) -> None:
+        """Complete (or append) this message's ingest log line with its outcome and counts."""
+        values = {
+            "at": rows.utc(self.now),
+            "source": source,
+            "sha256": sha256,
+            "outcome": outcome,
+            "reports_new": counts.reports_new,
+            "duplicates": counts.duplicates,
+            "detail": detail or None,
+        }
+        if self.ingest_id is None:
+            self.ingest_id = self._insert_one(ingest_log, values)
+        else:
+            self.connection.execute(
+                update(ingest_log).where(ingest_log.c.id == self.ingest_id).values(**values)
+            )
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class SqlReportStore:
+    """The report store behind a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, url: str, *, now: Clock = _utcnow) -> None:
+        self.engine = engine
+        self.url = url
+        self._now = now
+
+    @property
+    def dialect(self) -> str:
+        """Return ``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """Yield a transaction that commits when the block ends and rolls back on any error.
+
+        Raises ``StorageError`` when the database fails; ``IntegrityError`` (a concurrent writer
+        stored the same report first) is re-raised as is so that the caller can retry.
+        """
+        try:
+            with self.engine.begin() as connection:
+                yield SqlTransaction(connection, self._now())
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as error:
+            raise StorageError(f"database {display_url(self.url)}: {_reason(error)}") from error
+
+    def _read(self, statement: Any) -> list[Row[Any]]:
+        try:
+            with self.engine.connect() as connection:
+                return list(connection.execute(statement))
+        except SQLAlchemyError as error:
+            raise StorageError(f"database {display_url(self.url)}: {_reason(error)}") from error
+
+    def _read_tuples(self, statement: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._read(statement)]
+
+    def stats(self) -> StoreStats:
+        """Return the counts per policy domain and in total (quarantined input in total only)."""
+        per_domain: dict[str, dict[str, int]] = {}
+        for domain, reports, records, messages in self._read_tuples(
+            select(
+                aggregate_reports.c.domain,
+                func.count(),
+                func.coalesce(func.sum(aggregate_reports.c.record_count), 0),
+                func.coalesce(func.sum(aggregate_reports.c.message_count), 0),
+            ).group_by(aggregate_reports.c.domain)
+        ):
+            entry = per_domain.setdefault(domain, {})
+            entry.update(aggregate_reports=reports, aggregate_records=records, messages=messages)
+        for table, key in ((failure_reports, "failure_reports"), (tls_reports, "tls_reports")):
+            for domain, count in self._read_tuples(
+                select(table.c.domain, func.count()).group_by(table.c.domain)
+            ):
+                per_domain.setdefault(domain, {})[key] = count
+        domains = tuple(
+            (name, DomainStats(**{k: int(v) for k, v in counts.items()}))
+            for name, counts in sorted(per_domain.items())
+        )
+        total = DomainStats(
+            **{
+                field: sum(getattr(stats, field) for _, stats in domains)
+                for field in DomainStats.__dataclass_fields__
+            }
+        )
+        waiting = self._read(
+            select(func.count()).select_from(quarantine).where(quarantine.c.status == "quarantined")
+        )
+        return StoreStats(total=total, quarantined=int(waiting[0][0]), domains=domains)
+
+    def quarantine_entries(self, *, include_resolved: bool = False) -> list[QuarantineEntry]:
+        """Return quarantined inputs, oldest first (resolved ones too with ``include_resolved``)."""
+        query = select(*_ENTRY_COLUMNS).order_by(quarantine.c.id)
+        if not include_resolved:
+            query = query.where(quarantine.c.status == "quarantined")
+        return [QuarantineEntry(*row) for row in self._read_tuples(query)]
+
+    def quarantine_raw(self, entry_id: int) -> tuple[QuarantineEntry, bytes]:
+        """Return quarantined input ``entry_id`` and its raw bytes; ``InputError`` when unknown."""
+        found = self._read(
+            select(*_ENTRY_COLUMNS, quarantine.c.raw).where(quarantine.c.id == entry_id)
+        )
+        if not found:
+            raise InputError(f"no quarantined input with id {entry_id}")
+        *fields, raw = tuple(found[0])
+        return QuarantineEntry(*fields), bytes(raw)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+_ENTRY_COLUMNS = (
+    quarantine.c.id,
+    quarantine.c.sha256,
+    quarantine.c.source,
+    quarantine.c.reason,
+    quarantine.c.size,
+    quarantine.c.status,
+    quarantine.c.received_at,
+    quarantine.c.resolved_at,
+)

@@ -1,0 +1,109 @@
+"""The roll-up and the dashboard queries, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from sqlalchemy import func, select
+
+from mailwarden.store import SqlReportStore
+from mailwarden.store.audits import latest_audits, record_audit
+from mailwarden.store.dashboard import dash_daily, refresh
+from mailwarden.store.queries import (
+    Period,
+    data_bounds,
+    domain_summaries,
+    domains,
+    failure_list,
+    published_policies,
+    rates,
+    reporters,
+    sources,
+    tls_failure_summary,
+    tls_list,
+    volume,
+)
+from mailwarden.web.samples import ANCHOR
+from tests.web.conftest import fill
+
+WEEK = Period(ANCHOR - dt.timedelta(days=6), ANCHOR)
+
+
+def _messages(store: SqlReportStore) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.sum(dash_daily.c.messages))).scalar_one() or 0)
+
+
+def test_rollup_counts_every_message_once(store: SqlReportStore) -> None:
+    """After a refresh the roll-up holds exactly the messages of the store; again adds none."""
+    fill(store, days=5)
+    assert refresh(store.engine) > 0
+    assert refresh(store.engine) == 0
+    assert _messages(store) == store.stats().total.messages
+
+
+def test_concurrent_refreshes_never_double_count(store: SqlReportStore) -> None:
+    """Two refreshes racing over the same reports still count every message once."""
+    fill(store, days=5)
+    threads = [
+        threading.Thread(target=refresh, args=(store.engine,), kwargs={"batch": 7})
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refresh(store.engine)
+    assert _messages(store) == store.stats().total.messages
+
+
+def test_figures_of_a_week(store: SqlReportStore) -> None:
+    """Volume, rates, sources and reporters agree with each other over one week."""
+    fill(store, days=10)
+    refresh(store.engine)
+    days = volume(store.engine, WEEK, "example.com")
+    assert [d.day for d in days] == WEEK.days()
+    found = rates(store.engine, WEEK, "example.com")
+    assert found.messages == sum(d.total for d in days) > 0
+    assert found.dmarc_pass == sum(d.passed for d in days)
+    top = sources(store.engine, WEEK, "example.com", limit=None)
+    assert sum(s.messages for s in top) == found.messages
+    assert top[0].name == "mx1.example.com" and top[0].country == "DE"
+    failing = sources(store.engine, WEEK, "example.com", failing=True)
+    assert failing and all(s.dmarc_fail > 0 for s in failing)
+    assert all(s.source_ip.startswith("203.0.113.") for s in failing)
+    orgs = reporters(store.engine, WEEK, "example.com")
+    assert orgs[0].org_name == "google.com" and orgs[0].reports == 7
+    assert sum(r.messages for r in orgs) == found.messages
+
+
+def test_overview_policies_and_bounds(store: SqlReportStore) -> None:
+    """The overview lists every domain with its published policy; bounds span the data."""
+    fill(store, days=3)
+    refresh(store.engine)
+    names = domains(store.engine)
+    assert {"example.com", "example.net", "example.org", "evil.example"} <= set(names)
+    policies = published_policies(store.engine)
+    assert policies["example.com"].p == "reject" and policies["example.net"].pct == 50
+    summaries = domain_summaries(store.engine, WEEK)
+    assert [s.domain for s in summaries] == sorted(s.domain for s in summaries)
+    assert data_bounds(store.engine) == (ANCHOR - dt.timedelta(days=2), ANCHOR)
+
+
+def test_failures_tls_and_audits(store: SqlReportStore) -> None:
+    """Failure and TLS reports are listed newest first; the latest audit per domain wins."""
+    fill(store, days=3)
+    whole = Period(ANCHOR - dt.timedelta(days=60), ANCHOR)
+    listed = failure_list(store.engine, whole)
+    assert [f.arrival for f in listed] == sorted((f.arrival for f in listed), reverse=True)
+    tls = tls_list(store.engine, whole, "example.com")
+    assert tls and all(t.domain == "example.com" for t in tls)
+    assert tls_failure_summary(store.engine, whole, "evil.example")[0].failed_sessions == 3
+    record_audit(
+        store.engine,
+        {"domain": "evil.example", "verdicts": {"a": "pass"}},
+        dt.datetime(2026, 11, 27),
+    )
+    latest = {a.domain: a for a in latest_audits(store.engine)}
+    assert latest["evil.example"].verdict == "pass" and latest["evil.example"].findings == ()
