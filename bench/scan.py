@@ -55,12 +55,12 @@ def run_measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> dict[s
 
 
 def mailwarden_scan(
-    listing: Path, nameserver: str, checks: str | None, out: Path
+    listing: Path, nameserver: str, checks: str | None, out: Path, workers: int = 1
 ) -> dict[str, Any]:
     """Scan ``listing`` with mailwarden; return the measurement and the counts it printed."""
     command = [sys.executable, "-m", "mailwarden.cli", "scan", str(listing), "--out", str(out),
-               "--overwrite", "--nameserver", nameserver, "--concurrency", "400",
-               "--timeout", "2"]  # fmt: skip
+               "--overwrite", "--nameserver", nameserver, "--concurrency", "100",
+               "--timeout", "2", "--workers", str(workers)]  # fmt: skip
     if checks:
         command += ["--checks", checks]
     result = run_measured(command)
