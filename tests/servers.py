@@ -117,10 +117,16 @@ class Dovecot:
     home: Path
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """Write a self-signed certificate for localhost and 127.0.0.1; return (cert, key)."""
+def self_signed(
+    folder: Path,
+    names: tuple[str, ...] = ("localhost",),
+    addresses: tuple[str, ...] = ("127.0.0.1",),
+) -> tuple[Path, Path]:
+    """Write a self-signed CA certificate for ``names`` and ``addresses``; return (cert, key)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    alternatives: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+    alternatives += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -130,12 +136,7 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
+        .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -211,7 +212,7 @@ def dovecot_server(user: str = "reports", password: str = "s3cret") -> Iterator[
         return
     base = Path(tempfile.mkdtemp(prefix="mw-dovecot-"))
     base.chmod(0o755)
-    cert, key = _self_signed(base)
+    cert, key = self_signed(base)
     if os.geteuid() == 0:
         mail = pwd.getpwnam("nobody")
         login_user, internal_user = "dovenull", "dovecot"
