@@ -36,19 +36,25 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def _killed_runs(args: list[str], env: dict[str, str] | None, seed: int, span: float) -> int:
-    """Run the command up to KILLS times, each killed after a random part of ``span`` seconds."""
+    """Run the command until it was killed KILLS times (at most 3 * KILLS runs), each killed
+    after a random part of ``span`` seconds; a run that finished first makes the next kill
+    come twice as early, so a fast or busy machine still sees the command killed."""
     rng = random.Random(seed)
-    kills = 0
-    for _ in range(KILLS):
+    kills, scale = 0, 1.0
+    for _ in range(3 * KILLS):
+        if kills >= KILLS:
+            break
         process = subprocess.Popen(
             [*MAILWARDEN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )
         try:
-            process.wait(timeout=rng.uniform(0.4, 0.95) * span)
+            process.wait(timeout=rng.uniform(0.4, 0.95) * span * scale)
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
+        else:
+            scale /= 2
     return kills
 
 
