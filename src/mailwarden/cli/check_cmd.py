@@ -16,7 +16,7 @@ from mailwarden.audit.schema import CSV_COLUMNS, audit_to_dict, audit_to_row
 from mailwarden.cli.app import EXIT_FAILED, EXIT_USAGE, cli
 from mailwarden.cli.render import console, echo_json, err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
-from mailwarden.dns import Resolver
+from mailwarden.dns import CachingResolver, Resolver
 from mailwarden.findings import Severity
 from mailwarden.net import HttpsFetcher
 
@@ -74,6 +74,8 @@ def check(
     malformed (the others are still checked).
     """
     resolver = settings.resolver()
+    if not isinstance(resolver, CachingResolver):  # areas share answers (MX, _dmarc TXT)
+        resolver = CachingResolver(resolver)
     fetcher = HttpsFetcher(resolver, timeout=max(settings.timeout, 5.0)) if online else None
     options = AuditOptions(parse_checks(checks_value), parse_selectors(selectors), fetcher)
     audits = asyncio.run(_audit_all(domains, resolver, options))
