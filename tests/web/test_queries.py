@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from mailwarden.store import SqlReportStore
 from mailwarden.store.audits import latest_audits, record_audit
-from mailwarden.store.dashboard import dash_daily, refresh
+from mailwarden.store.dashboard import dash_source_days, refresh
 from mailwarden.store.queries import (
     Period,
     data_bounds,
@@ -32,7 +32,9 @@ WEEK = Period(ANCHOR - dt.timedelta(days=6), ANCHOR)
 
 def _messages(store: SqlReportStore) -> int:
     with store.engine.connect() as connection:
-        return int(connection.execute(select(func.sum(dash_daily.c.messages))).scalar_one() or 0)
+        return int(
+            connection.execute(select(func.sum(dash_source_days.c.messages))).scalar_one() or 0
+        )
 
 
 def test_rollup_counts_every_message_once(store: SqlReportStore) -> None:

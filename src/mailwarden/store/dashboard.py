@@ -36,6 +36,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -44,15 +45,17 @@ from mailwarden.store.schema import Key, aggregate_records, aggregate_reports
 
 __all__ = [
     "BATCH",
+    "COUNTS",
     "RollupState",
     "create_once",
-    "dash_daily",
+    "dash_days",
     "dash_metadata",
-    "dash_outcomes",
     "dash_reporters",
     "dash_rolled",
+    "dash_source_days",
     "dash_sources",
     "ensure_tables",
+    "outcome_counts",
     "refresh",
     "reset",
 ]
@@ -68,34 +71,40 @@ dash_rolled = Table(
     Column("report_id", Key, primary_key=True, autoincrement=False),
 )
 
-#: Messages per policy domain, day, source IP and outcome (summed over reporters).
-dash_daily = Table(
-    "dash_daily",
+#: Outcome counts kept per row of the roll-up: all messages, those that passed aligned SPF,
+#: aligned DKIM and DMARC, and those that failed DMARC and were quarantined or rejected.
+COUNTS = ("messages", "spf_pass", "dkim_pass", "dmarc_pass", "quarantined", "rejected")
+
+
+def _counts() -> list[Column[int]]:
+    return [Column(name, BigInteger, nullable=False) for name in COUNTS]
+
+
+#: Messages per policy domain, day and source IP by outcome (summed over reporters). The index
+#: covers every column, so a ranking of the sources of a period never reads the table itself.
+dash_source_days = Table(
+    "dash_source_days",
     dash_metadata,
     Column("domain", String(255), nullable=False),
     Column("day", Date, nullable=False),
     Column("source_ip", String(45), nullable=False),
-    Column("disposition", String(32), nullable=False),
-    Column("dkim", String(32), nullable=False),
-    Column("spf", String(32), nullable=False),
-    Column("messages", BigInteger, nullable=False),
-    Index("ix_dash_daily_domain_day", "domain", "day"),
-    Index("ix_dash_daily_day", "day"),
+    *_counts(),
+    Index("ix_dash_source_days_cover", "domain", "day", "source_ip", *COUNTS),
 )
 
-#: Messages per policy domain, day and outcome: the daily figures without the source IPs.
-dash_outcomes = Table(
-    "dash_outcomes",
+#: Messages per policy domain and day by outcome: the daily figures without the source IPs.
+dash_days = Table(
+    "dash_days",
     dash_metadata,
     Column("domain", String(255), nullable=False),
     Column("day", Date, nullable=False),
-    Column("disposition", String(32), nullable=False),
-    Column("dkim", String(32), nullable=False),
-    Column("spf", String(32), nullable=False),
-    Column("messages", BigInteger, nullable=False),
-    Index("ix_dash_outcomes_domain_day", "domain", "day"),
-    Index("ix_dash_outcomes_day", "day"),
+    *_counts(),
+    Index("ix_dash_days_domain_day", "domain", "day"),
+    Index("ix_dash_days_day", "day"),
 )
+
+#: Roll-up tables of earlier versions: dropped (with the rest, which is then rebuilt).
+LEGACY = ("dash_daily", "dash_outcomes")
 
 #: Reports and messages per policy domain, day and reporting organisation.
 dash_reporters = Table(
@@ -149,14 +158,38 @@ def reset(engine: Engine) -> None:
     """Drop the roll-up tables (the next :func:`refresh` rebuilds them from the store)."""
     try:
         dash_metadata.drop_all(engine, checkfirst=True)
+        _drop_legacy(engine)
     except SQLAlchemyError as error:
         raise StorageError(f"cannot drop the dashboard tables: {error}") from error
     with _create_lock:
         _created.get(engine, set()).discard(id(dash_metadata))
 
 
+def _drop_legacy(engine: Engine) -> bool:
+    """Drop the tables of an earlier roll-up layout; return True when there were any."""
+    present = set(inspect(engine).get_table_names())
+    legacy = [name for name in LEGACY if name in present]
+    if not legacy:
+        return False
+    with engine.begin() as connection:
+        for name in legacy:
+            connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    return True
+
+
 def ensure_tables(engine: Engine) -> None:
-    """Create the roll-up tables when missing; raise ``StorageError`` when that fails."""
+    """Create the roll-up tables when missing; raise ``StorageError`` when that fails.
+
+    A roll-up of an earlier layout is dropped first, so that it is rebuilt in this one.
+    """
+    with _create_lock:
+        done = id(dash_metadata) in _created.get(engine, set())
+    if not done:
+        try:
+            if _drop_legacy(engine):
+                dash_metadata.drop_all(engine, checkfirst=True)
+        except SQLAlchemyError as error:
+            raise StorageError(f"cannot replace the old dashboard tables: {error}") from error
     create_once(engine, dash_metadata)
 
 
@@ -220,10 +253,10 @@ def _roll(engine: Engine, keys: list[int]) -> int:
         with engine.begin() as connection:
             connection.execute(insert(dash_rolled), [{"report_id": k} for k in keys])
             reports = _report_rows(connection, keys)
-            daily = _daily_rows(connection, keys, reports)
-            if daily:
-                connection.execute(insert(dash_daily), daily)
-                connection.execute(insert(dash_outcomes), _outcome_rows(daily))
+            by_source = _source_day_rows(connection, keys, reports)
+            if by_source:
+                connection.execute(insert(dash_source_days), by_source)
+                connection.execute(insert(dash_days), _day_rows(by_source))
             connection.execute(insert(dash_reporters), _reporter_rows(reports))
             _merge_sources(connection, keys)
     except IntegrityError:
@@ -244,7 +277,28 @@ def _day(value: dt.datetime | dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _daily_rows(
+def outcome_counts(
+    messages: int, disposition: str | None, dkim: str | None, spf: str | None
+) -> tuple[int, ...]:
+    """Return ``messages`` spread over :data:`COUNTS` for one policy-evaluated outcome.
+
+    DMARC passes when aligned DKIM or aligned SPF passes; a failing message counts as
+    quarantined or rejected when the receiver says so.
+    """
+    dkim_pass, spf_pass = _word(dkim) == "pass", _word(spf) == "pass"
+    passed = dkim_pass or spf_pass
+    verdict = _word(disposition)
+    return (
+        messages,
+        messages if spf_pass else 0,
+        messages if dkim_pass else 0,
+        messages if passed else 0,
+        messages if not passed and verdict == "quarantine" else 0,
+        messages if not passed and verdict == "reject" else 0,
+    )
+
+
+def _source_day_rows(
     connection: Any, keys: list[int], reports: dict[int, tuple[str, dt.date, str, int]]
 ) -> list[dict[str, Any]]:
     c = aggregate_records.c
@@ -253,33 +307,28 @@ def _daily_rows(
         .where(c.report_id.in_(keys))
         .group_by(c.report_id, c.source_ip, c.disposition, c.dkim, c.spf)
     )
-    sums: dict[tuple[str, dt.date, str, str, str, str], int] = defaultdict(int)
+    sums: dict[tuple[str, dt.date, str], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     for report_key, ip, disposition, dkim, spf, messages in connection.execute(query):
         domain, day, _org, _count = reports[int(report_key)]
-        outcome = (_word(disposition), _word(dkim), _word(spf))
-        sums[(domain, day, ip, *outcome)] += int(messages or 0)
+        entry = sums[(domain, day, ip)]
+        for index, count in enumerate(outcome_counts(int(messages or 0), disposition, dkim, spf)):
+            entry[index] += count
     return [
-        {
-            "domain": domain,
-            "day": day,
-            "source_ip": ip,
-            "disposition": disposition,
-            "dkim": dkim,
-            "spf": spf,
-            "messages": messages,
-        }
-        for (domain, day, ip, disposition, dkim, spf), messages in sums.items()
+        {"domain": domain, "day": day, "source_ip": ip, **dict(zip(COUNTS, counts, strict=True))}
+        for (domain, day, ip), counts in sums.items()
     ]
 
 
-def _outcome_rows(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    sums: dict[tuple[Any, ...], int] = defaultdict(int)
-    for row in daily:
-        sums[(row["domain"], row["day"], row["disposition"], row["dkim"], row["spf"])] += row[
-            "messages"
-        ]
-    keys = ("domain", "day", "disposition", "dkim", "spf")
-    return [{**dict(zip(keys, key, strict=True)), "messages": n} for key, n in sums.items()]
+def _day_rows(by_source: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sums: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    for row in by_source:
+        entry = sums[(row["domain"], row["day"])]
+        for index, name in enumerate(COUNTS):
+            entry[index] += row[name]
+    return [
+        {"domain": domain, "day": day, **dict(zip(COUNTS, counts, strict=True))}
+        for (domain, day), counts in sums.items()
+    ]
 
 
 def _word(value: str | None) -> str:

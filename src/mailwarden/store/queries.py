@@ -14,14 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, case, func, literal, select, union
+from sqlalchemy import Connection, Engine, Table, func, literal, select, union, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
 from mailwarden.store.dashboard import (
-    dash_daily,
-    dash_outcomes,
+    COUNTS,
+    dash_days,
     dash_reporters,
+    dash_source_days,
     dash_sources,
     ensure_tables,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "domains",
     "failure_detail",
     "failure_list",
+    "iter_sources",
     "published_policies",
     "rates",
     "reporters",
@@ -59,6 +61,9 @@ __all__ = [
     "tls_list",
     "volume",
 ]
+
+#: The outcome counts of a source, in the order of :class:`SourceRow`'s fields.
+SOURCE_COUNTS = COUNTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +214,11 @@ def _connect(engine: Engine) -> Iterator[Connection]:
         raise StorageError(f"cannot read the report store: {error}") from error
 
 
-def _dmarc_pass(table: Table = dash_daily) -> Any:
-    return (table.c.dkim == "pass") | (table.c.spf == "pass")
+def _total(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0)
 
 
-def _sum_if(condition: Any, table: Table = dash_daily) -> Any:
-    return func.coalesce(func.sum(case((condition, table.c.messages), else_=0)), 0)
-
-
-def _in_period(query: Any, period: Period, domain: str | None, table: Table = dash_daily) -> Any:
+def _in_period(query: Any, period: Period, domain: str | None, table: Table) -> Any:
     d = table.c
     query = query.where(d.day >= period.start, d.day <= period.end)
     return query.where(d.domain == domain) if domain else query
@@ -260,14 +261,8 @@ def _date(value: Any) -> dt.date:
 
 
 def _volume_columns() -> tuple[Any, ...]:
-    o = dash_outcomes.c
-    failed = ~_dmarc_pass(dash_outcomes)
-    return (
-        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
-        _sum_if(failed & (o.disposition == "quarantine"), dash_outcomes),
-        _sum_if(failed & (o.disposition == "reject"), dash_outcomes),
-        func.coalesce(func.sum(o.messages), 0),
-    )
+    o = dash_days.c
+    return (_total(o.dmarc_pass), _total(o.quarantined), _total(o.rejected), _total(o.messages))
 
 
 def _day_volume(day: Any, passed: int, quarantined: int, rejected: int, total: int) -> DayVolume:
@@ -277,8 +272,8 @@ def _day_volume(day: Any, passed: int, quarantined: int, rejected: int, total: i
 
 def volume(engine: Engine, period: Period, domain: str | None = None) -> list[DayVolume]:
     """Return the messages of every day of ``period`` by DMARC result (days without data zero)."""
-    d = dash_outcomes.c
-    query = _in_period(select(d.day, *_volume_columns()), period, domain, dash_outcomes)
+    d = dash_days.c
+    query = _in_period(select(d.day, *_volume_columns()), period, domain, dash_days)
     query = query.group_by(d.day)
     with _connect(engine) as connection:
         found = {v.day: v for v in (_day_volume(*row) for row in connection.execute(query))}
@@ -289,8 +284,8 @@ def domain_summaries(
     engine: Engine, period: Period, domain: str | None = None
 ) -> list[DomainSummary]:
     """Return per domain the messages, DMARC passes and daily trend over ``period``."""
-    d = dash_outcomes.c
-    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, dash_outcomes)
+    d = dash_days.c
+    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, dash_days)
     query = query.group_by(d.domain, d.day)
     per_domain: dict[str, dict[dt.date, DayVolume]] = {}
     with _connect(engine) as connection:
@@ -327,32 +322,25 @@ def published_policies(
 
 def rates(engine: Engine, period: Period, domain: str | None = None) -> Rates:
     """Return the messages of ``period`` and how many passed aligned DKIM, SPF and DMARC."""
-    d = dash_outcomes.c
+    d = dash_days.c
     query = select(
-        func.coalesce(func.sum(d.messages), 0),
-        _sum_if(d.dkim == "pass", dash_outcomes),
-        _sum_if(d.spf == "pass", dash_outcomes),
-        _sum_if(_dmarc_pass(dash_outcomes), dash_outcomes),
+        _total(d.messages), _total(d.dkim_pass), _total(d.spf_pass), _total(d.dmarc_pass)
     )
     with _connect(engine) as connection:
-        row = connection.execute(_in_period(query, period, domain, dash_outcomes)).one()
+        row = connection.execute(_in_period(query, period, domain, dash_days)).one()
     return Rates(*(int(value) for value in row))
 
 
 def _grouped_sources(period: Period, domain: str | None) -> Any:
-    d = dash_daily.c
+    d = dash_source_days.c
     return _in_period(
         select(
             d.source_ip,
-            func.coalesce(func.sum(d.messages), 0).label("messages"),
-            _sum_if(d.spf == "pass").label("spf_pass"),
-            _sum_if(d.dkim == "pass").label("dkim_pass"),
-            _sum_if(_dmarc_pass()).label("dmarc_pass"),
-            _sum_if(~_dmarc_pass() & (d.disposition == "quarantine")).label("quarantined"),
-            _sum_if(~_dmarc_pass() & (d.disposition == "reject")).label("rejected"),
+            *(_total(d[name]).label(name) for name in SOURCE_COUNTS),
         ),
         period,
         domain,
+        dash_source_days,
     ).group_by(d.source_ip)
 
 
@@ -365,14 +353,37 @@ def _with_enrichment(top: Any, *extra: Any) -> Any:
         s.country,
         s.asn,
         s.as_org,
-        top.c.messages,
-        top.c.spf_pass,
-        top.c.dkim_pass,
-        top.c.dmarc_pass,
-        top.c.quarantined,
-        top.c.rejected,
+        *(top.c[name] for name in SOURCE_COUNTS),
         *extra,
     ).outerjoin(dash_sources, s.source_ip == top.c.source_ip)
+
+
+#: How sources are ranked: by volume, by messages failing DMARC, by messages passing it.
+RANKINGS = ("volume", "failing", "passing")
+
+
+def _rank(columns: Any, ranking: str) -> tuple[Any, list[Any]]:
+    """Return the condition and the ordering of ``ranking`` over grouped source ``columns``."""
+    c = columns
+    if ranking == "failing":
+        return c.messages > c.dmarc_pass, [(c.messages - c.dmarc_pass).desc(), c.source_ip]
+    if ranking == "passing":
+        return c.dmarc_pass > literal(0), [c.dmarc_pass.desc(), c.source_ip]
+    return literal(True), [c.messages.desc(), c.source_ip]
+
+
+def _top(grouped: Any, ranking: str, limit: int | None) -> Any:
+    """Return the top ``limit`` rows of ``grouped`` (a subquery or CTE) by ``ranking``."""
+    condition, order = _rank(grouped.c, ranking)
+    return select(grouped).where(condition).order_by(*order).limit(limit).subquery()
+
+
+def _sort_key(ranking: str) -> Any:
+    if ranking == "failing":
+        return lambda r: (-r.dmarc_fail, r.source_ip)
+    if ranking == "passing":
+        return lambda r: (-r.dmarc_pass, r.source_ip)
+    return lambda r: (-r.messages, r.source_ip)
 
 
 def sources(
@@ -386,54 +397,44 @@ def sources(
 ) -> list[SourceRow]:
     """Return the sending sources of ``period`` by volume (``failing``: only those failing DMARC,
     by failing volume; ``passing``: only those with messages passing DMARC), at most ``limit``."""
-    grouped = _grouped_sources(period, domain)
-    messages, dmarc_pass = grouped.selected_columns.messages, grouped.selected_columns.dmarc_pass
-    if failing:
-        grouped = grouped.having(messages > dmarc_pass).order_by((messages - dmarc_pass).desc())
-    elif passing:
-        grouped = grouped.having(dmarc_pass > literal(0)).order_by(dmarc_pass.desc())
-    else:
-        grouped = grouped.order_by(messages.desc())
-    top = grouped.order_by(dash_daily.c.source_ip).limit(limit).subquery()
+    ranking = "failing" if failing else "passing" if passing else "volume"
+    top = _top(_grouped_sources(period, domain).subquery(), ranking, limit)
     with _connect(engine) as connection:
         found = [SourceRow(*tuple(row)) for row in connection.execute(_with_enrichment(top))]
-    if failing:
-        return sorted(found, key=lambda r: (-r.dmarc_fail, r.source_ip))
-    if passing:
-        return sorted(found, key=lambda r: (-r.dmarc_pass, r.source_ip))
-    return sorted(found, key=lambda r: (-r.messages, r.source_ip))
+    return sorted(found, key=_sort_key(ranking))
+
+
+def iter_sources(
+    engine: Engine, period: Period, domain: str | None = None, *, ranking: str = "volume"
+) -> Iterator[tuple[Any, ...]]:
+    """Yield every sending source of ``period`` in ``ranking`` order (one of :data:`RANKINGS`)
+    as a tuple of :class:`SourceRow`'s fields, reading them from the database as they are
+    consumed (a big export starts at once and never holds every source in memory)."""
+    grouped = _grouped_sources(period, domain).subquery()
+    condition, order = _rank(grouped.c, ranking)
+    query = _with_enrichment(grouped).where(condition).order_by(*order)
+    with _connect(engine) as connection:
+        for row in connection.execution_options(yield_per=1000).execute(query):
+            yield tuple(row)
 
 
 def source_rankings(
     engine: Engine, period: Period, domain: str | None = None, *, limit: int | None = 100
 ) -> tuple[list[SourceRow], list[SourceRow]]:
     """Return the top sources by volume and the top sources by DMARC failures, at most ``limit``
-    each, from one pass over the roll-up."""
-    grouped = _grouped_sources(period, domain).subquery()
-    failed = grouped.c.messages - grouped.c.dmarc_pass
-    by_volume = func.row_number().over(order_by=(grouped.c.messages.desc(), grouped.c.source_ip))
-    by_failing = func.row_number().over(order_by=(failed.desc(), grouped.c.source_ip))
-    ranked = select(grouped, by_volume.label("by_volume"), by_failing.label("by_failing"))
-    ranked_sub = ranked.subquery()
-    query = _with_enrichment(ranked_sub, ranked_sub.c.by_volume, ranked_sub.c.by_failing)
-    if limit is not None:
-        r = ranked_sub.c
-        query = query.where(
-            (r.by_volume <= limit) | ((r.by_failing <= limit) & (r.messages > r.dmarc_pass))
-        )
-    top: list[tuple[int, SourceRow]] = []
-    failing: list[tuple[int, SourceRow]] = []
+    each, grouping the period's sources once for both rankings."""
+    grouped = _grouped_sources(period, domain).cte("grouped")
+    both = union_all(
+        select(_top(grouped, "volume", limit), literal(0).label("ranking")),
+        select(_top(grouped, "failing", limit), literal(1).label("ranking")),
+    ).subquery()
+    top: list[SourceRow] = []
+    failing: list[SourceRow] = []
     with _connect(engine) as connection:
-        for row in connection.execute(query):
-            *fields, volume_rank, failing_rank = tuple(row)
-            source = SourceRow(*fields)
-            if limit is None or volume_rank <= limit:
-                top.append((volume_rank, source))
-            if source.dmarc_fail > 0 and (limit is None or failing_rank <= limit):
-                failing.append((failing_rank, source))
-    return [s for _, s in sorted(top, key=lambda x: x[0])], [
-        s for _, s in sorted(failing, key=lambda x: x[0])
-    ]
+        for row in connection.execute(_with_enrichment(both, both.c.ranking)):
+            *fields, ranking = tuple(row)
+            (failing if ranking else top).append(SourceRow(*fields))
+    return sorted(top, key=_sort_key("volume")), sorted(failing, key=_sort_key("failing"))
 
 
 def reporters(engine: Engine, period: Period, domain: str | None = None) -> list[ReporterRow]:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from importlib import resources
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -17,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -31,7 +32,7 @@ from mailwarden.web.charts import sparkline
 from mailwarden.web.openapi import openapi_document
 from mailwarden.web.pages import PAGES
 from mailwarden.web.redact import redact_row
-from mailwarden.web.tables import DataTable, cell, to_csv
+from mailwarden.web.tables import DataTable, cell, csv_chunks
 from mailwarden.web.view import Page, View, parse_period
 
 __all__ = ["WebConfig", "create_app"]
@@ -275,9 +276,14 @@ class _Handlers:
         if wanted is None:
             return JSONResponse({"error": f"no table {table!r} on {name}"}, status_code=404)
         columns = [c for c in wanted.columns if c.kind != "spark"]
+        chunks = csv_chunks(wanted, columns)
+        try:  # the header and the first rows: a failing query still gets an error response
+            first = list(islice(chunks, 2))
+        except MailwardenError as error:
+            return self._error(request, error, api=True)
         filename = f"mailwarden-{name}-{table}.csv"
-        return Response(
-            to_csv(wanted, columns),
+        return StreamingResponse(
+            chain(first, chunks),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

@@ -6,8 +6,10 @@ always show the same figures.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from mailwarden.store.audits import latest_audits
@@ -19,6 +21,7 @@ from mailwarden.store.queries import (
     SourceRow,
     domain_summaries,
     failure_list,
+    iter_sources,
     published_policies,
     rates,
     reporters,
@@ -126,14 +129,47 @@ def _total(summaries: list[Any], view: View) -> list[DayVolume]:
     ]
 
 
-def _source_rows(found: list[SourceRow]) -> list[dict[str, Any]]:
-    return rows_of(
-        found,
-        spf_pass_rate=lambda s: _share(s.spf_pass, s.messages),
-        dkim_pass_rate=lambda s: _share(s.dkim_pass, s.messages),
-        dmarc_pass_rate=lambda s: _share(s.dmarc_pass, s.messages),
-        dmarc_fail=lambda s: s.dmarc_fail,
+def _source_row(source: SourceRow) -> dict[str, Any]:
+    """Return ``source`` as a row of :data:`SOURCE_COLUMNS` (pass rates, DMARC failures)."""
+    values = _source_values(*dataclasses.astuple(source))
+    return dict(zip(SOURCE_KEYS, values, strict=True))
+
+
+def _source_values(
+    ip: str,
+    name: str | None,
+    base_domain: str | None,
+    country: str | None,
+    asn: int | None,
+    as_org: str | None,
+    messages: int,
+    spf_pass: int,
+    dkim_pass: int,
+    dmarc_pass: int,
+    quarantined: int,
+    rejected: int,
+) -> tuple[Any, ...]:
+    """Return the values of :data:`SOURCE_COLUMNS` from the fields of a :class:`SourceRow`."""
+    rates: tuple[float | None, ...] = (None, None, None)
+    if messages:
+        rates = tuple(round(n / messages, 4) for n in (spf_pass, dkim_pass, dmarc_pass))
+    return (
+        ip,
+        name,
+        base_domain,
+        country,
+        asn,
+        as_org,
+        messages,
+        *rates,
+        messages - dmarc_pass,
+        quarantined,
+        rejected,
     )
+
+
+def _source_rows(found: list[SourceRow]) -> list[dict[str, Any]]:
+    return [_source_row(source) for source in found]
 
 
 SOURCE_COLUMNS = (
@@ -151,6 +187,9 @@ SOURCE_COLUMNS = (
     Column("quarantined", "Quarantined", "int"),
     Column("rejected", "Rejected", "int"),
 )
+
+#: The keys of :data:`SOURCE_COLUMNS`, in order.
+SOURCE_KEYS = tuple(c.key for c in SOURCE_COLUMNS)
 
 REPORTER_COLUMNS = (
     Column("org_name", "Reporter"),
@@ -191,10 +230,14 @@ def domain(view: View) -> Page:
     engine, period, name = view.store.engine, view.period, view.domain
     limit = _limit(view, SOURCE_LIMIT)
     wanted = view.params.get("table")
-    if wanted in ("sources", "failing_sources"):  # a CSV export needs only this table
-        top, failing = source_rankings(engine, period, name, limit=limit)
-        rows = _source_rows(top if wanted == "sources" else failing)
-        page.tables.append(DataTable(wanted, wanted, SOURCE_COLUMNS, rows))
+    if wanted in ("sources", "failing_sources"):  # a CSV export streams only this table
+        ranking = "volume" if wanted == "sources" else "failing"
+
+        def stream() -> Iterator[tuple[Any, ...]]:
+            found = iter_sources(engine, period, name, ranking=ranking)
+            return (_source_values(*values) for values in islice(found, limit))
+
+        page.tables.append(DataTable(wanted, wanted, SOURCE_COLUMNS, stream=stream))
         return page
     page.charts.append(
         _volume_chart("Messages per day by DMARC result", volume(engine, period, name))

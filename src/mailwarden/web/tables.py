@@ -10,12 +10,15 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["Column", "DataTable", "cell", "to_csv"]
+__all__ = ["Column", "DataTable", "cell", "csv_chunks", "to_csv"]
+
+#: Rows per chunk of a streamed CSV export.
+CHUNK_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +34,19 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class DataTable:
-    """A named table: its columns and rows (dicts keyed by column key)."""
+    """A named table: its columns and rows (dicts keyed by column key).
+
+    A table made for a CSV export may instead have ``stream``: a function returning the rows
+    as sequences of values in the order of ``columns``, one by one as they are read from the
+    database, so that a big export starts at once.
+    """
 
     name: str
     title: str
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    stream: Callable[[], Iterable[Sequence[Any]]] | None = None
 
     def href(self, row: Mapping[str, Any], column: Column) -> str | None:
         """Return the link of ``column`` in ``row`` with every value URL-quoted, or ``None``."""
@@ -75,24 +84,56 @@ def rows_of(items: Iterable[Any], **extra: Any) -> list[dict[str, Any]]:
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: Types the CSV writer gets as they are (no defusing needed).
+_PLAIN = frozenset({int, float, bool, type(None)})
 
 
-def _safe(value: Any) -> str:
-    """Return ``value`` as CSV text; text a spreadsheet would run as a formula gets a ``'``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return str(value)
-    text = str(cell(value))
+def _safe(value: Any) -> Any:
+    """Return ``value`` for the CSV writer; text a spreadsheet would run as a formula gets a
+    ``'``. Numbers and ``None`` (an empty field) are left to the writer."""
+    kind = type(value)
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
+    text = value if kind is str else str(cell(value))
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def to_csv(table: DataTable, columns: Sequence[Column] | None = None) -> str:
-    """Return ``table`` as CSV text with a header line (values from reports are defused)."""
+def csv_chunks(table: DataTable, columns: Sequence[Column] | None = None) -> Iterator[str]:
+    """Yield ``table`` as CSV text in chunks: the header line first, then rows a thousand at a
+    time (values from reports are defused). Rows come from ``table.stream`` when it is set."""
     columns = columns or table.columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in columns])
-    for row in table.rows:
-        writer.writerow([_safe(row.get(c.key)) for c in columns])
-    return out.getvalue()
+    yield out.getvalue()
+    out.seek(0)
+    out.truncate()
+    pending = 0
+    for values in _values(table, columns):
+        writer.writerow([v if v.__class__ in _PLAIN else _safe(v) for v in values])
+        pending += 1
+        if pending == CHUNK_ROWS:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            pending = 0
+    if pending:
+        yield out.getvalue()
+
+
+def _values(table: DataTable, columns: Sequence[Column]) -> Iterator[Sequence[Any]]:
+    """Yield the values of ``columns`` of every row of ``table``."""
+    if table.stream is None:
+        keys = [c.key for c in columns]
+        yield from ([row.get(key) for key in keys] for row in table.rows)
+        return
+    positions = [table.columns.index(c) for c in columns]
+    if positions == list(range(len(table.columns))):
+        yield from table.stream()
+        return
+    yield from ([row[i] for i in positions] for row in table.stream())
+
+
+def to_csv(table: DataTable, columns: Sequence[Column] | None = None) -> str:
+    """Return ``table`` as CSV text with a header line (values from reports are defused)."""
+    return "".join(csv_chunks(table, columns))
