@@ -54,7 +54,7 @@ def filled(filled_path: Path) -> Iterator[SqlReportStore]:
 
 def client_for(target: SqlReportStore, auth: AuthConfig | None = None) -> TestClient:
     """Return a test client of the dashboard over ``target``."""
-    config = WebConfig(target, auth_config=auth, today=lambda: TODAY, rollup_interval=0)
+    config = WebConfig(target, auth_config=auth, today=lambda: TODAY, known_interval=0)
     return TestClient(create_app(config), base_url="http://127.0.0.1")
 
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-
-from sqlalchemy import func, select
 
 from mailwarden.store import SqlReportStore
 from mailwarden.store.audits import latest_audits, record_audit
-from mailwarden.store.dashboard import dash_source_days, refresh
 from mailwarden.store.queries import (
     Period,
     data_bounds,
@@ -30,40 +26,9 @@ from tests.web.conftest import fill
 WEEK = Period(ANCHOR - dt.timedelta(days=6), ANCHOR)
 
 
-def _messages(store: SqlReportStore) -> int:
-    with store.engine.connect() as connection:
-        return int(
-            connection.execute(select(func.sum(dash_source_days.c.messages))).scalar_one() or 0
-        )
-
-
-def test_rollup_counts_every_message_once(store: SqlReportStore) -> None:
-    """After a refresh the roll-up holds exactly the messages of the store; again adds none."""
-    fill(store, days=5)
-    assert refresh(store.engine) > 0
-    assert refresh(store.engine) == 0
-    assert _messages(store) == store.stats().total.messages
-
-
-def test_concurrent_refreshes_never_double_count(store: SqlReportStore) -> None:
-    """Two refreshes racing over the same reports still count every message once."""
-    fill(store, days=5)
-    threads = [
-        threading.Thread(target=refresh, args=(store.engine,), kwargs={"batch": 7})
-        for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    refresh(store.engine)
-    assert _messages(store) == store.stats().total.messages
-
-
 def test_figures_of_a_week(store: SqlReportStore) -> None:
     """Volume, rates, sources and reporters agree with each other over one week."""
     fill(store, days=10)
-    refresh(store.engine)
     days = volume(store.engine, WEEK, "example.com")
     assert [d.day for d in days] == WEEK.days()
     found = rates(store.engine, WEEK, "example.com")
@@ -83,7 +48,6 @@ def test_figures_of_a_week(store: SqlReportStore) -> None:
 def test_overview_policies_and_bounds(store: SqlReportStore) -> None:
     """The overview lists every domain with its published policy; bounds span the data."""
     fill(store, days=3)
-    refresh(store.engine)
     names = domains(store.engine)
     assert {"example.com", "example.net", "example.org", "evil.example"} <= set(names)
     policies = published_policies(store.engine)

@@ -13,7 +13,6 @@ from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.cli.store_options import db_option, open_cli_store
 from mailwarden.errors import ConfigError
 from mailwarden.store import SqlReportStore
-from mailwarden.store.dashboard import refresh
 from mailwarden.store.location import display_url
 from mailwarden.web.auth import AuthConfig, check_hash_format, hash_password, is_loopback
 
@@ -72,7 +71,6 @@ def run_dashboard(store: SqlReportStore, host: str, port: int, auth_config: Auth
 
     from mailwarden.web.app import LOOPBACK_HOSTS, WebConfig, create_app
 
-    refresh(store.engine)
     hosts = (*LOOPBACK_HOSTS, host.lower()) if is_loopback(host) else None
     app = create_app(WebConfig(store, auth_config=auth_config, allowed_hosts=hosts))
     shown = f"[{host}]" if ":" in host else host

@@ -1,135 +1,79 @@
-"""Daily roll-ups of the aggregate records, kept beside the store's tables for the dashboard.
+"""The dashboard's roll-ups: sums of the aggregate reports, kept exact at ingest time.
 
-Pages must answer in well under a second on millions of records, so the dashboard reads daily
-sums instead of raw records. The roll-up tables are derived data: they are (re)built from the
-store's tables at any time by :func:`refresh`, which adds every aggregate report not rolled up
-yet, in batches, each batch in one transaction. A report is marked rolled up in the same
-transaction as its sums (``dash_rolled`` has the report's key as primary key), so two
-concurrent refreshes never count a report twice and a crash never loses one.
+Pages must answer in well under a second on millions of records, so the dashboard reads sums
+per domain and day (and per source IP) instead of raw records. The store adds a report's sums
+in the same transaction as the report (:class:`RollupDelta`, flushed just before the commit),
+so a duplicate report, which the store refuses, adds nothing, and a rolled-back message takes
+its sums with it. The tables are part of the store's schema (Alembic revision 0002, which
+back-fills them with :func:`rebuild`).
 
-These tables live in their own metadata (created with ``CREATE TABLE IF NOT EXISTS``), not in
-the store's Alembic migrations, so that dropping them is always safe: they are rebuilt.
+A message's sums are written in key order, table after table, so that two concurrent
+ingesters adding to the same rows wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import weakref
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
+    Connection,
     Date,
     Engine,
-    Index,
-    Integer,
     MetaData,
-    String,
     Table,
+    and_,
+    case,
+    cast,
     delete,
     func,
     insert,
     inspect,
+    or_,
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
-from mailwarden.store.schema import Key, aggregate_records, aggregate_reports
+from mailwarden.store.schema import (
+    ROLLUP_COUNTS,
+    aggregate_records,
+    aggregate_reports,
+    rollup_days,
+    rollup_reporters,
+    rollup_source_days,
+    rollup_sources,
+)
 
 __all__ = [
-    "BATCH",
-    "COUNTS",
-    "RollupState",
+    "LEGACY_TABLES",
+    "SOURCE_INFO",
+    "RollupDelta",
     "create_once",
-    "dash_days",
-    "dash_metadata",
-    "dash_reporters",
-    "dash_rolled",
-    "dash_source_days",
-    "dash_sources",
-    "ensure_tables",
+    "drop_legacy",
     "outcome_counts",
-    "refresh",
-    "reset",
+    "rebuild",
 ]
 
-#: Aggregate reports rolled up per transaction.
-BATCH = 2000
+#: Tables of the earlier roll-up that the dashboard rebuilt itself: derived data, dropped.
+LEGACY_TABLES = ("dash_daily", "dash_outcomes", "dash_reporters", "dash_sources", "dash_rolled")
 
-dash_metadata = MetaData()
+#: Where the enrichment of a source is kept, by column of ``aggregate_records``.
+SOURCE_INFO = {
+    "name": "source_name",
+    "base_domain": "source_base_domain",
+    "country": "country",
+    "asn": "asn",
+    "as_org": "as_org",
+}
 
-dash_rolled = Table(
-    "dash_rolled",
-    dash_metadata,
-    Column("report_id", Key, primary_key=True, autoincrement=False),
-)
-
-#: Outcome counts kept per row of the roll-up: all messages, those that passed aligned SPF,
-#: aligned DKIM and DMARC, and those that failed DMARC and were quarantined or rejected.
-COUNTS = ("messages", "spf_pass", "dkim_pass", "dmarc_pass", "quarantined", "rejected")
-
-
-def _counts() -> list[Column[int]]:
-    return [Column(name, BigInteger, nullable=False) for name in COUNTS]
-
-
-#: Messages per policy domain, day and source IP by outcome (summed over reporters). The index
-#: covers every column, so a ranking of the sources of a period never reads the table itself.
-dash_source_days = Table(
-    "dash_source_days",
-    dash_metadata,
-    Column("domain", String(255), nullable=False),
-    Column("day", Date, nullable=False),
-    Column("source_ip", String(45), nullable=False),
-    *_counts(),
-    Index("ix_dash_source_days_cover", "domain", "day", "source_ip", *COUNTS),
-)
-
-#: Messages per policy domain and day by outcome: the daily figures without the source IPs.
-dash_days = Table(
-    "dash_days",
-    dash_metadata,
-    Column("domain", String(255), nullable=False),
-    Column("day", Date, nullable=False),
-    *_counts(),
-    Index("ix_dash_days_domain_day", "domain", "day"),
-    Index("ix_dash_days_day", "day"),
-)
-
-#: Roll-up tables of earlier versions: dropped (with the rest, which is then rebuilt).
-LEGACY = ("dash_daily", "dash_outcomes")
-
-#: Reports and messages per policy domain, day and reporting organisation.
-dash_reporters = Table(
-    "dash_reporters",
-    dash_metadata,
-    Column("domain", String(255), nullable=False),
-    Column("day", Date, nullable=False),
-    Column("org_name", String(255), nullable=False),
-    Column("reports", Integer, nullable=False),
-    Column("messages", BigInteger, nullable=False),
-    Index("ix_dash_reporters_domain_day", "domain", "day"),
-)
-
-#: What is known about each source IP (the latest enrichment stored with its records).
-dash_sources = Table(
-    "dash_sources",
-    dash_metadata,
-    Column("source_ip", String(45), primary_key=True),
-    Column("name", String(255)),
-    Column("base_domain", String(255)),
-    Column("country", String(2)),
-    Column("asn", Integer),
-    Column("as_org", String(255)),
-)
-
+#: Rows per upsert statement.
+CHUNK = 500
 
 _created: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictionary()
 _create_lock = threading.Lock()
@@ -154,133 +98,15 @@ def create_once(engine: Engine, metadata: MetaData) -> None:
         done.add(id(metadata))
 
 
-def reset(engine: Engine) -> None:
-    """Drop the roll-up tables (the next :func:`refresh` rebuilds them from the store)."""
-    try:
-        dash_metadata.drop_all(engine, checkfirst=True)
-        _drop_legacy(engine)
-    except SQLAlchemyError as error:
-        raise StorageError(f"cannot drop the dashboard tables: {error}") from error
-    with _create_lock:
-        _created.get(engine, set()).discard(id(dash_metadata))
-
-
-def _drop_legacy(engine: Engine) -> bool:
-    """Drop the tables of an earlier roll-up layout; return True when there were any."""
-    present = set(inspect(engine).get_table_names())
-    legacy = [name for name in LEGACY if name in present]
-    if not legacy:
-        return False
-    with engine.begin() as connection:
-        for name in legacy:
-            connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    return True
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create the roll-up tables when missing; raise ``StorageError`` when that fails.
-
-    A roll-up of an earlier layout is dropped first, so that it is rebuilt in this one.
-    """
-    with _create_lock:
-        done = id(dash_metadata) in _created.get(engine, set())
-    if not done:
-        try:
-            if _drop_legacy(engine):
-                dash_metadata.drop_all(engine, checkfirst=True)
-        except SQLAlchemyError as error:
-            raise StorageError(f"cannot replace the old dashboard tables: {error}") from error
-    create_once(engine, dash_metadata)
-
-
-class RollupState:
-    """Remembers when the roll-up was last checked, so requests do not all re-check it."""
-
-    def __init__(self, interval: float = 5.0) -> None:
-        self.interval = interval
-        self._checked = -1e18
-        self._lock = threading.Lock()
-
-    def due(self) -> bool:
-        """Return True (and start a new interval) when the roll-up should be checked now."""
-        with self._lock:
-            now = time.monotonic()
-            if now - self._checked < self.interval:
-                return False
-            self._checked = now
-            return True
-
-
-def refresh(engine: Engine, *, batch: int = BATCH) -> int:
-    """Roll up every aggregate report not rolled up yet; return how many were added.
-
-    Raises ``StorageError`` when the database fails.
-    """
-    try:
-        ensure_tables(engine)
-        if _up_to_date(engine):
-            return 0
-        added = 0
-        while keys := _pending(engine, batch):
-            added += _roll(engine, keys)
-        return added
-    except SQLAlchemyError as error:
-        raise StorageError(f"cannot refresh the dashboard roll-up: {error}") from error
-
-
-def _up_to_date(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        reports = connection.execute(select(func.count()).select_from(aggregate_reports))
-        rolled = connection.execute(select(func.count()).select_from(dash_rolled))
-        return bool(reports.scalar_one() == rolled.scalar_one())
-
-
-def _pending(engine: Engine, batch: int) -> list[int]:
-    done = select(dash_rolled.c.report_id).where(dash_rolled.c.report_id == aggregate_reports.c.id)
-    query = (
-        select(aggregate_reports.c.id)
-        .where(~done.exists())
-        .order_by(aggregate_reports.c.id)
-        .limit(batch)
-    )
-    with engine.connect() as connection:
-        return [int(key) for key in connection.execute(query).scalars()]
-
-
-def _roll(engine: Engine, keys: list[int]) -> int:
-    """Add the sums of reports ``keys`` in one transaction; 0 when another refresh was first."""
-    try:
-        with engine.begin() as connection:
-            connection.execute(insert(dash_rolled), [{"report_id": k} for k in keys])
-            reports = _report_rows(connection, keys)
-            by_source = _source_day_rows(connection, keys, reports)
-            if by_source:
-                connection.execute(insert(dash_source_days), by_source)
-                connection.execute(insert(dash_days), _day_rows(by_source))
-            connection.execute(insert(dash_reporters), _reporter_rows(reports))
-            _merge_sources(connection, keys)
-    except IntegrityError:
-        return 0
-    return len(keys)
-
-
-def _report_rows(connection: Any, keys: list[int]) -> dict[int, tuple[str, dt.date, str, int]]:
-    r = aggregate_reports.c
-    query = select(r.id, r.domain, r.begin, r.org_name, r.message_count).where(r.id.in_(keys))
-    return {
-        int(key): (domain, _day(begin), org, int(messages or 0))
-        for key, domain, begin, org, messages in connection.execute(query)
-    }
-
-
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _word(value: str | None) -> str:
+    """Return an outcome word as the roll-up compares it (the SQL of :func:`_is` does alike)."""
+    return (value or "").strip(" ").lower()
 
 
 def outcome_counts(
     messages: int, disposition: str | None, dkim: str | None, spf: str | None
 ) -> tuple[int, ...]:
-    """Return ``messages`` spread over :data:`COUNTS` for one policy-evaluated outcome.
+    """Return ``messages`` spread over :data:`ROLLUP_COUNTS` for one policy-evaluated outcome.
 
     DMARC passes when aligned DKIM or aligned SPF passes; a failing message counts as
     quarantined or rejected when the receiver says so.
@@ -298,84 +124,161 @@ def outcome_counts(
     )
 
 
-def _source_day_rows(
-    connection: Any, keys: list[int], reports: dict[int, tuple[str, dt.date, str, int]]
-) -> list[dict[str, Any]]:
-    c = aggregate_records.c
-    query = (
-        select(c.report_id, c.source_ip, c.disposition, c.dkim, c.spf, func.sum(c.count))
-        .where(c.report_id.in_(keys))
-        .group_by(c.report_id, c.source_ip, c.disposition, c.dkim, c.spf)
-    )
-    sums: dict[tuple[str, dt.date, str], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
-    for report_key, ip, disposition, dkim, spf, messages in connection.execute(query):
-        domain, day, _org, _count = reports[int(report_key)]
-        entry = sums[(domain, day, ip)]
-        for index, count in enumerate(outcome_counts(int(messages or 0), disposition, dkim, spf)):
+def _add(target: dict[Any, list[int]], key: Any, counts: Sequence[int]) -> None:
+    entry = target.get(key)
+    if entry is None:
+        target[key] = list(counts)
+    else:
+        for index, count in enumerate(counts):
             entry[index] += count
+
+
+class RollupDelta:
+    """The sums one transaction adds to the roll-ups, written by :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self.source_days: dict[tuple[str, dt.date, str], list[int]] = {}
+        self.days: dict[tuple[str, dt.date], list[int]] = {}
+        self.reporters: dict[tuple[str, dt.date, str], list[int]] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+
+    def add_record(
+        self,
+        domain: str,
+        day: dt.date,
+        source_ip: str,
+        outcome: tuple[int, str | None, str | None, str | None],
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        """Count one record: ``outcome`` is (messages, disposition, dkim, spf); ``info`` is
+        the source's enrichment (name, base_domain, country, asn, as_org) when known."""
+        counts = outcome_counts(*outcome)
+        _add(self.source_days, (domain, day, source_ip), counts)
+        _add(self.days, (domain, day), counts)
+        if info is not None and any(value is not None for value in info.values()):
+            self.sources[source_ip] = {"source_ip": source_ip, **info}
+
+    def add_report(self, domain: str, day: dt.date, org_name: str, messages: int) -> None:
+        """Count one aggregate report of ``org_name`` covering ``messages``."""
+        _add(self.reporters, (domain, day, org_name), (1, messages))
+
+    def flush(self, connection: Connection) -> None:
+        """Add the sums to the roll-up tables (in key order) and forget them."""
+        _upsert_sums(connection, rollup_source_days, self.source_days, ROLLUP_COUNTS)
+        _upsert_sums(connection, rollup_days, self.days, ROLLUP_COUNTS)
+        _upsert_sums(connection, rollup_reporters, self.reporters, ("reports", "messages"))
+        rows = [self.sources[ip] for ip in sorted(self.sources)]
+        _upsert(connection, rollup_sources, rows, replace=tuple(SOURCE_INFO))
+        self.source_days, self.days, self.reporters, self.sources = {}, {}, {}, {}
+
+
+def _upsert_sums(
+    connection: Connection,
+    table: Table,
+    sums: dict[Any, list[int]],
+    columns: Sequence[str],
+) -> None:
+    keys = [c.name for c in table.primary_key.columns]
+    rows = [
+        {**dict(zip(keys, key, strict=True)), **dict(zip(columns, counts, strict=True))}
+        for key, counts in sorted(sums.items())
+    ]
+    _upsert(connection, table, rows, add=tuple(columns))
+
+
+def _upsert(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    add: tuple[str, ...] = (),
+    replace: tuple[str, ...] = (),
+) -> None:
+    """Insert ``rows``; on a key already present add the ``add`` columns to it and overwrite
+    its ``replace`` columns."""
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    changes = {name: table.c[name] + statement.excluded[name] for name in add}
+    changes.update({name: statement.excluded[name] for name in replace})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns), set_=changes
+    )
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(statement, rows[start : start + CHUNK])
+
+
+def _day_of(connection: Connection, column: Any) -> Any:
+    """Return the SQL of the UTC day of a stored (naive UTC) datetime ``column``."""
+    if connection.dialect.name == "sqlite":
+        return func.date(column)
+    return cast(column, Date)
+
+
+def _is(column: Any, word: str) -> Any:
+    """Return SQL true when outcome ``column`` is ``word`` (as :func:`_word` compares)."""
+    return func.lower(func.trim(func.coalesce(column, ""))) == word
+
+
+def _outcome_sums(dkim: Any, spf: Any, disposition: Any, messages: Any) -> list[Any]:
+    """Return the SQL sums of :data:`ROLLUP_COUNTS` over records (as :func:`outcome_counts`)."""
+    passed = or_(_is(dkim, "pass"), _is(spf, "pass"))
+
+    def total(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, messages), else_=0)), 0)
+
     return [
-        {"domain": domain, "day": day, "source_ip": ip, **dict(zip(COUNTS, counts, strict=True))}
-        for (domain, day, ip), counts in sums.items()
+        func.coalesce(func.sum(messages), 0),
+        total(_is(spf, "pass")),
+        total(_is(dkim, "pass")),
+        total(passed),
+        total(and_(~passed, _is(disposition, "quarantine"))),
+        total(and_(~passed, _is(disposition, "reject"))),
     ]
 
 
-def _day_rows(by_source: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    sums: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
-    for row in by_source:
-        entry = sums[(row["domain"], row["day"])]
-        for index, name in enumerate(COUNTS):
-            entry[index] += row[name]
-    return [
-        {"domain": domain, "day": day, **dict(zip(COUNTS, counts, strict=True))}
-        for (domain, day), counts in sums.items()
-    ]
+def rebuild(connection: Connection) -> None:
+    """Recompute every roll-up table from the stored aggregate reports (in the caller's
+    transaction): what the migration that created them does, and a check of their sums.
 
-
-def _word(value: str | None) -> str:
-    return (value or "none").strip().lower() or "none"
-
-
-def _reporter_rows(reports: dict[int, tuple[str, dt.date, str, int]]) -> list[dict[str, Any]]:
-    sums: dict[tuple[str, dt.date, str], list[int]] = defaultdict(lambda: [0, 0])
-    for domain, day, org, messages in reports.values():
-        entry = sums[(domain, day, org)]
-        entry[0] += 1
-        entry[1] += messages
-    return [
-        {"domain": d, "day": day, "org_name": org, "reports": n, "messages": m}
-        for (d, day, org), (n, m) in sums.items()
-    ]
-
-
-def _merge_sources(connection: Any, keys: list[int]) -> None:
-    c = aggregate_records.c
-    query = (
-        select(c.source_ip, c.source_name, c.source_base_domain, c.country, c.asn, c.as_org)
-        .where(c.report_id.in_(keys))
-        .where(
-            (c.source_name.is_not(None))
-            | (c.country.is_not(None))
-            | (c.asn.is_not(None))
-            | (c.source_base_domain.is_not(None))
+    Raises SQLAlchemy errors when the database fails.
+    """
+    for table in (rollup_source_days, rollup_days, rollup_reporters, rollup_sources):
+        connection.execute(delete(table))
+    r, a = aggregate_reports.c, aggregate_records.c
+    day = _day_of(connection, r.begin)
+    by_source = (
+        select(r.domain, day, a.source_ip, *_outcome_sums(a.dkim, a.spf, a.disposition, a.count))
+        .select_from(aggregate_records.join(aggregate_reports, r.id == a.report_id))
+        .group_by(r.domain, day, a.source_ip)
+    )
+    keys = ["domain", "day", "source_ip"]
+    connection.execute(insert(rollup_source_days).from_select([*keys, *ROLLUP_COUNTS], by_source))
+    s = rollup_source_days.c
+    by_day = select(s.domain, s.day, *(func.sum(s[name]) for name in ROLLUP_COUNTS)).group_by(
+        s.domain, s.day
+    )
+    connection.execute(insert(rollup_days).from_select(["domain", "day", *ROLLUP_COUNTS], by_day))
+    by_reporter = select(
+        r.domain, day, r.org_name, func.count(), func.coalesce(func.sum(r.message_count), 0)
+    ).group_by(r.domain, day, r.org_name)
+    connection.execute(
+        insert(rollup_reporters).from_select(
+            ["domain", "day", "org_name", "reports", "messages"], by_reporter
         )
     )
-    latest: dict[str, dict[str, Any]] = {}
-    for ip, name, base, country, asn, as_org in connection.execute(query):
-        latest[ip] = {
-            "source_ip": ip,
-            "name": name,
-            "base_domain": base,
-            "country": country,
-            "asn": asn,
-            "as_org": as_org,
-        }
-    _replace_sources(connection, latest.values())
+    known = or_(*(a[column].is_not(None) for column in SOURCE_INFO.values()))
+    newest = select(func.max(a.id)).where(known).group_by(a.source_ip)
+    info = select(a.source_ip, *(a[column] for column in SOURCE_INFO.values())).where(
+        a.id.in_(newest)
+    )
+    connection.execute(insert(rollup_sources).from_select(["source_ip", *SOURCE_INFO], info))
 
 
-def _replace_sources(connection: Any, rows: Iterable[dict[str, Any]]) -> None:
-    rows = list(rows)
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        ips = [row["source_ip"] for row in chunk]
-        connection.execute(delete(dash_sources).where(dash_sources.c.source_ip.in_(ips)))
-        connection.execute(insert(dash_sources), chunk)
+def drop_legacy(connection: Connection, names: Iterable[str] = LEGACY_TABLES) -> None:
+    """Drop the tables of the earlier self-rebuilt roll-up when they exist."""
+    present = set(inspect(connection).get_table_names())
+    for name in names:
+        if name in present:
+            connection.execute(text(f"DROP TABLE {name}"))

@@ -1,8 +1,8 @@
 """Read-only queries the dashboard needs, over the store's tables and the daily roll-up.
 
 Every function takes the store's engine and a :class:`Period` (inclusive days, UTC) and returns
-frozen dataclasses. Aggregate figures come from the roll-up (:mod:`mailwarden.store.dashboard`);
-call :func:`mailwarden.store.dashboard.refresh` first to include newly ingested reports.
+frozen dataclasses. Aggregate figures come from the roll-ups the store keeps at ingest time
+(:mod:`mailwarden.store.dashboard`), so they always include every stored report.
 All functions raise ``StorageError`` when the database fails.
 """
 
@@ -18,17 +18,14 @@ from sqlalchemy import Connection, Engine, Table, func, literal, select, union, 
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
-from mailwarden.store.dashboard import (
-    COUNTS,
-    dash_days,
-    dash_reporters,
-    dash_source_days,
-    dash_sources,
-    ensure_tables,
-)
 from mailwarden.store.schema import (
+    ROLLUP_COUNTS,
     aggregate_reports,
     failure_reports,
+    rollup_days,
+    rollup_reporters,
+    rollup_source_days,
+    rollup_sources,
     tls_failures,
     tls_policies,
     tls_reports,
@@ -63,7 +60,7 @@ __all__ = [
 ]
 
 #: The outcome counts of a source, in the order of :class:`SourceRow`'s fields.
-SOURCE_COUNTS = COUNTS
+SOURCE_COUNTS = ROLLUP_COUNTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +258,7 @@ def _date(value: Any) -> dt.date:
 
 
 def _volume_columns() -> tuple[Any, ...]:
-    o = dash_days.c
+    o = rollup_days.c
     return (_total(o.dmarc_pass), _total(o.quarantined), _total(o.rejected), _total(o.messages))
 
 
@@ -272,8 +269,8 @@ def _day_volume(day: Any, passed: int, quarantined: int, rejected: int, total: i
 
 def volume(engine: Engine, period: Period, domain: str | None = None) -> list[DayVolume]:
     """Return the messages of every day of ``period`` by DMARC result (days without data zero)."""
-    d = dash_days.c
-    query = _in_period(select(d.day, *_volume_columns()), period, domain, dash_days)
+    d = rollup_days.c
+    query = _in_period(select(d.day, *_volume_columns()), period, domain, rollup_days)
     query = query.group_by(d.day)
     with _connect(engine) as connection:
         found = {v.day: v for v in (_day_volume(*row) for row in connection.execute(query))}
@@ -284,8 +281,8 @@ def domain_summaries(
     engine: Engine, period: Period, domain: str | None = None
 ) -> list[DomainSummary]:
     """Return per domain the messages, DMARC passes and daily trend over ``period``."""
-    d = dash_days.c
-    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, dash_days)
+    d = rollup_days.c
+    query = _in_period(select(d.domain, d.day, *_volume_columns()), period, domain, rollup_days)
     query = query.group_by(d.domain, d.day)
     per_domain: dict[str, dict[dt.date, DayVolume]] = {}
     with _connect(engine) as connection:
@@ -322,17 +319,17 @@ def published_policies(
 
 def rates(engine: Engine, period: Period, domain: str | None = None) -> Rates:
     """Return the messages of ``period`` and how many passed aligned DKIM, SPF and DMARC."""
-    d = dash_days.c
+    d = rollup_days.c
     query = select(
         _total(d.messages), _total(d.dkim_pass), _total(d.spf_pass), _total(d.dmarc_pass)
     )
     with _connect(engine) as connection:
-        row = connection.execute(_in_period(query, period, domain, dash_days)).one()
+        row = connection.execute(_in_period(query, period, domain, rollup_days)).one()
     return Rates(*(int(value) for value in row))
 
 
 def _grouped_sources(period: Period, domain: str | None) -> Any:
-    d = dash_source_days.c
+    d = rollup_source_days.c
     return _in_period(
         select(
             d.source_ip,
@@ -340,12 +337,12 @@ def _grouped_sources(period: Period, domain: str | None) -> Any:
         ),
         period,
         domain,
-        dash_source_days,
+        rollup_source_days,
     ).group_by(d.source_ip)
 
 
 def _with_enrichment(top: Any, *extra: Any) -> Any:
-    s = dash_sources.c
+    s = rollup_sources.c
     return select(
         top.c.source_ip,
         s.name,
@@ -355,7 +352,7 @@ def _with_enrichment(top: Any, *extra: Any) -> Any:
         s.as_org,
         *(top.c[name] for name in SOURCE_COUNTS),
         *extra,
-    ).outerjoin(dash_sources, s.source_ip == top.c.source_ip)
+    ).outerjoin(rollup_sources, s.source_ip == top.c.source_ip)
 
 
 #: How sources are ranked: by volume, by messages failing DMARC, by messages passing it.
@@ -439,7 +436,7 @@ def source_rankings(
 
 def reporters(engine: Engine, period: Period, domain: str | None = None) -> list[ReporterRow]:
     """Return the organisations that reported on ``period``, by messages covered."""
-    c = dash_reporters.c
+    c = rollup_reporters.c
     query = select(c.org_name, func.sum(c.reports), func.sum(c.messages)).where(
         c.day >= period.start, c.day <= period.end
     )
@@ -527,11 +524,6 @@ def tls_list(
         )
         for key, org, report_id, name, begin, end in reports
     ]
-
-
-def prepare(engine: Engine) -> None:
-    """Create the dashboard's derived tables when missing; ``StorageError`` on failure."""
-    ensure_tables(engine)
 
 
 @dataclass(frozen=True, slots=True)

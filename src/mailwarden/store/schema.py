@@ -4,6 +4,9 @@ All times are stored as naive UTC datetimes so that SQLite and PostgreSQL compar
 a begin, end or arrival date that a report does not give is stored as 1970-01-01 00:00.
 A report's identity (reporter, report id, policy domain, begin, end) is a unique constraint:
 it is what makes ingestion exactly-once.
+
+The ``rollup_*`` tables hold sums of the aggregate reports for the dashboard, kept by the store
+in the same transaction as the reports they sum (see :mod:`mailwarden.store.dashboard`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -26,6 +30,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "ROLLUP_COUNTS",
     "aggregate_auth_results",
     "aggregate_records",
     "aggregate_reports",
@@ -33,6 +38,10 @@ __all__ = [
     "ingest_log",
     "metadata",
     "quarantine",
+    "rollup_days",
+    "rollup_reporters",
+    "rollup_source_days",
+    "rollup_sources",
     "tls_failures",
     "tls_policies",
     "tls_reports",
@@ -241,4 +250,60 @@ ingest_log = Table(
     Column("detail", Text),
     Index(None, "at"),
     Index(None, "sha256"),
+)
+
+
+#: Outcome counts of a roll-up row: all messages, those that passed aligned SPF, aligned DKIM
+#: and DMARC, and those that failed DMARC and were quarantined or rejected.
+ROLLUP_COUNTS = ("messages", "spf_pass", "dkim_pass", "dmarc_pass", "quarantined", "rejected")
+
+
+def _counts() -> list[Column[int]]:
+    return [Column(name, BigInteger, nullable=False) for name in ROLLUP_COUNTS]
+
+
+#: Messages per policy domain, day (of the report's begin) and source IP, by outcome. SQLite
+#: keeps the rows in key order (no rowid), so a period of one domain is one range read.
+rollup_source_days = Table(
+    "rollup_source_days",
+    metadata,
+    Column("domain", String(NAME), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("source_ip", String(45), primary_key=True),
+    *_counts(),
+    sqlite_with_rowid=False,
+)
+
+#: Messages per policy domain and day, by outcome: the daily figures without the sources.
+rollup_days = Table(
+    "rollup_days",
+    metadata,
+    Column("domain", String(NAME), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *_counts(),
+    sqlite_with_rowid=False,
+)
+
+#: Reports and messages per policy domain, day and reporting organisation.
+rollup_reporters = Table(
+    "rollup_reporters",
+    metadata,
+    Column("domain", String(NAME), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("org_name", String(NAME), primary_key=True),
+    Column("reports", BigInteger, nullable=False),
+    Column("messages", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+#: What is known about each source IP: the enrichment of its newest stored record that has any.
+rollup_sources = Table(
+    "rollup_sources",
+    metadata,
+    Column("source_ip", String(45), primary_key=True),
+    Column("name", String(NAME)),
+    Column("base_domain", String(NAME)),
+    Column("country", String(2)),
+    Column("asn", Integer),
+    Column("as_org", String(NAME)),
 )

@@ -34,6 +34,7 @@ from mailwarden.store.base import (
     QuarantineEntry,
     StoreStats,
 )
+from mailwarden.store.dashboard import SOURCE_INFO, RollupDelta
 from mailwarden.store.location import database_url, display_url
 from mailwarden.store.migrate import upgrade
 from mailwarden.store.schema import (
@@ -126,6 +127,7 @@ class SqlTransaction:
         self.connection = connection
         self.now = now
         self.ingest_id: int | None = None
+        self.rollup = RollupDelta()
 
     def add_report(self, report: object, *, enrich: Enricher | None = None) -> bool:
         """Store ``report``; return False (storing nothing) when its identity is already stored.
@@ -184,8 +186,11 @@ class SqlTransaction:
         self.connection.exec_driver_sql(statement, values)
 
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
-        if self._exists(aggregate_reports, rows.identity_of(report), "org_name"):
+        identity = rows.identity_of(report)
+        if self._exists(aggregate_reports, identity, "org_name"):
             return False
+        org, _report_id, domain, begin, _end = identity
+        day = begin.date()
         key = self._insert_one(
             aggregate_reports, rows.aggregate_row(report, self.now, self.ingest_id)
         )
@@ -199,6 +204,7 @@ class SqlTransaction:
                 for r, k in zip(chunk, keys, strict=True)
             ]
             self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
+            self._count(domain, day, batch)
             auth = [a for r, k in zip(chunk, keys, strict=True) for a in rows.auth_values(r, k)]
             self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
             record_count += len(batch)
@@ -212,7 +218,14 @@ class SqlTransaction:
                 warnings=rows.warnings_json(report),
             )
         )
+        self.rollup.add_report(domain, day, org, message_count)
         return True
+
+    def _count(self, domain: str, day: dt.date, batch: list[tuple[Any, ...]]) -> None:
+        """Add the records of ``batch`` (``RECORD_COLUMNS`` tuples) to the roll-up sums."""
+        for values in batch:
+            info = {key: values[at] for key, at in _INFO_AT}
+            self.rollup.add_record(domain, day, values[_IP_AT], _outcome(values), info)
 
     def _add_simple(
         self,
@@ -306,6 +319,16 @@ class SqlTransaction:
             )
 
 
+_IP_AT = rows.RECORD_COLUMNS.index("source_ip")
+_OUTCOME_AT = tuple(rows.RECORD_COLUMNS.index(c) for c in ("count", "disposition", "dkim", "spf"))
+_INFO_AT = tuple((key, rows.RECORD_COLUMNS.index(column)) for key, column in SOURCE_INFO.items())
+
+
+def _outcome(values: tuple[Any, ...]) -> tuple[int, str | None, str | None, str | None]:
+    count, disposition, dkim, spf = (values[at] for at in _OUTCOME_AT)
+    return int(count), disposition, dkim, spf
+
+
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -334,7 +357,9 @@ class SqlReportStore:
         """
         try:
             with self.engine.begin() as connection:
-                yield SqlTransaction(connection, self._now())
+                transaction = SqlTransaction(connection, self._now())
+                yield transaction
+                transaction.rollup.flush(connection)
         except IntegrityError:
             raise
         except SQLAlchemyError as error:

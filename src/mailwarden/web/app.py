@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from importlib import resources
@@ -25,7 +27,6 @@ from starlette.templating import Jinja2Templates
 
 from mailwarden.errors import ConfigError, InputError, MailwardenError, StorageError
 from mailwarden.store import SqlReportStore
-from mailwarden.store.dashboard import RollupState, refresh
 from mailwarden.store.queries import data_bounds, domains, failure_detail
 from mailwarden.web import auth
 from mailwarden.web.charts import sparkline
@@ -85,6 +86,24 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+class Interval:
+    """Says when a cached value is due to be looked up again (every ``seconds``)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._checked = -1e18
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        """Return True (and start a new interval) when the value should be looked up now."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked < self.seconds:
+                return False
+            self._checked = now
+            return True
+
+
 class WebConfig:
     """Everything the application needs: the store, authentication, and the clock."""
 
@@ -94,7 +113,7 @@ class WebConfig:
         *,
         auth_config: auth.AuthConfig | None = None,
         today: Callable[[], dt.date] | None = None,
-        rollup_interval: float = 5.0,
+        known_interval: float = 5.0,
         allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
     ) -> None:
         self.store = store
@@ -102,7 +121,7 @@ class WebConfig:
         self.auth = auth_config or auth.AuthConfig()
         self.today = today or (lambda: dt.datetime.now(dt.UTC).date())
         self.sessions = auth.Sessions()
-        self.rollup = RollupState(rollup_interval)
+        self.known = Interval(known_interval)
 
 
 def create_app(config: WebConfig) -> Starlette:
@@ -203,9 +222,8 @@ class _Handlers:
         return self.config.store
 
     def _known(self) -> tuple[tuple[str, ...], Any]:
-        """Return the domains and the data bounds, looked up again after each roll-up check."""
-        if self.config.rollup.due() or self._cached is None:
-            refresh(self.store.engine)
+        """Return the domains and the data bounds, looked up again every few seconds."""
+        if self.config.known.due() or self._cached is None:
             engine = self.store.engine
             self._cached = (tuple(domains(engine)), data_bounds(engine))
         return self._cached

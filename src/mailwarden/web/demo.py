@@ -9,7 +9,6 @@ from typing import Any
 
 from mailwarden.store import IngestCounts, SqlReportStore
 from mailwarden.store.audits import record_audit
-from mailwarden.store.dashboard import refresh
 from mailwarden.store.queries import data_bounds, domains, published_policies, rates
 from mailwarden.web.pages import READINESS_DAYS, next_step
 from mailwarden.web.samples import ANCHOR, build_samples
@@ -42,7 +41,6 @@ def load_samples(store: SqlReportStore) -> IngestCounts:
             else:
                 duplicates += 1
     counts = IngestCounts(reports_new=new, duplicates=duplicates) + _ingest_mails(store)
-    refresh(store.engine)
     return counts
 
 
