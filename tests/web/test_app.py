@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
 from starlette.testclient import TestClient
 
+from mailwarden.audit.spf_builder import build_spf
+from mailwarden.dns import ZoneResolver
 from mailwarden.store import SqlReportStore
+from mailwarden.store.queries import Period, sources
 from mailwarden.web.auth import AuthConfig, hash_password
 from mailwarden.web.openapi import TABLES
-from mailwarden.web.pages import PAGES
+from mailwarden.web.pages import LEGITIMATE_LIMIT, PAGES
 from tests.web.conftest import client_for
 from tests.web.hostile import HOSTILE_DOMAIN
 
@@ -83,6 +87,26 @@ def test_readiness_suggests_an_spf_record(client: TestClient) -> None:
     assert found["data"]["next_step"] == "p=quarantine"
     assert found["data"]["spf_record"].startswith("v=spf1 ip4:192.0.2.9 ")
     assert 0 < found["data"]["aligned_pass_share"] < 1
+
+
+async def test_readiness_record_is_the_record_builders(
+    client: TestClient, filled: SqlReportStore
+) -> None:
+    """The SPF record on the readiness page is build_spf's record for the same senders."""
+    found = client.get("/api/readiness", params={"domain": "example.com"}).json()["data"]
+    window = Period(
+        dt.date.fromisoformat(found["window"]["start"]),
+        dt.date.fromisoformat(found["window"]["end"]),
+    )
+    senders = sources(filled.engine, window, "example.com", passing=True, limit=LEGITIMATE_LIMIT)
+    assert len(senders) == found["legitimate_sources"] > 1
+    built = await build_spf(
+        "example.com", resolver=ZoneResolver(), addresses=[s.source_ip for s in senders]
+    )
+    assert found["spf_record"] == built.record
+    assert found["spf_record_widened"] is built.widened
+    page = client.get("/readiness", params={"domain": "example.com"}).text
+    assert built.record in page
 
 
 HOSTILE_PATHS = [

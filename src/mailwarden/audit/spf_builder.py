@@ -2,15 +2,24 @@
 
 Includes are flattened into ``ip4`` / ``ip6`` terms only when the record would otherwise need
 more than 10 DNS-querying terms, most expensive first, and every flattening is reported so the
-admin knows to refresh it when the provider's addresses change.
+admin knows to refresh it when the provider's addresses change. Sender addresses seen in
+reports become ``ip4`` / ``ip6`` terms, merged as :mod:`mailwarden.audit.spf_networks` does.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mailwarden.audit.spf_networks import (
+    MAX_RECORD,
+    Network,
+    collapse,
+    fit,
+    network_term,
+    parse_addresses,
+)
 from mailwarden.dns import OverlayResolver, Resolver, ZoneResolver
 from mailwarden.dns.names import normalize_name
 from mailwarden.errors import ParseError
@@ -32,17 +41,20 @@ from mailwarden.spf import (
 __all__ = ["SpfSuggestion", "build_spf"]
 
 MAX_LOOKUPS = 10
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True, slots=True)
 class SpfSuggestion:
-    """A recommended record, the DNS lookups it costs, the includes flattened and why."""
+    """A recommended record, the DNS lookups it costs, the includes flattened and why;
+    whether sender addresses were merged into wider networks, and the ones that were not
+    addresses."""
 
     record: str
     lookups: int
     flattened: tuple[str, ...]
     notes: tuple[str, ...]
+    widened: bool = False
+    skipped: tuple[str, ...] = ()
 
 
 async def build_spf(
@@ -51,15 +63,29 @@ async def build_spf(
     resolver: Resolver,
     senders: Sequence[str] = (),
     existing: str | None = None,
+    addresses: Iterable[str] = (),
 ) -> SpfSuggestion:
-    """Return a record authorizing ``existing``'s senders plus ``senders``, ending in ``-all``.
+    """Return a record authorizing ``existing``'s senders plus ``senders`` plus ``addresses``,
+    ending in ``-all``.
 
     ``senders`` are SPF terms (``ip4:203.0.113.0/24``, ``include:_spf.example.net``, ``mx``).
-    Raises ``ParseError`` when a sender term is not valid SPF.
+    ``addresses`` are IP addresses seen sending (text that is not one is skipped and listed):
+    they are merged into networks, widened (never past /24 or /48) when the record would be
+    longer than 450 characters. Raises ``ParseError`` when a sender term is not valid SPF.
     """
     notes: list[str] = []
     terms = _existing_terms(existing, notes) + _sender_terms(senders)
-    terms = list(dict.fromkeys(terms))
+    networks, skipped = parse_addresses(addresses)
+    room = MAX_RECORD - len(_record(list(dict.fromkeys(terms))))
+    fitted, widened = fit(networks, room)
+    terms = list(dict.fromkeys(terms + [network_term(n) for n in fitted]))
+    if widened:
+        notes.append(
+            "Merged neighbouring sender addresses into wider networks (never wider than /24 "
+            f"or /48) to keep the record within {MAX_RECORD} characters."
+        )
+    if skipped:
+        notes.append(f"Skipped {len(skipped)} sender value(s) that are not IP addresses.")
     record = _record(terms)
     lint = await _lint_candidate(domain, record, resolver)
     flattened: list[str] = []
@@ -73,7 +99,9 @@ async def build_spf(
             "use macros are kept as written; drop senders you no longer use or replace a and "
             "mx terms with ip4 and ip6 terms."
         )
-    return SpfSuggestion(record, lint.lookups, tuple(flattened), tuple(notes))
+    return SpfSuggestion(
+        record, lint.lookups, tuple(flattened), tuple(notes), widened, tuple(skipped)
+    )
 
 
 def _existing_terms(existing: str | None, notes: list[str]) -> list[str]:
@@ -130,7 +158,7 @@ async def _flatten(
         if networks is None:
             continue
         position = terms.index(term) if term in terms else len(terms)
-        replacement = [_network_term(n) for n in _collapse(networks)]
+        replacement = [network_term(n) for n in collapse(networks)]
         terms = terms[:position] + replacement + terms[position + 1 :]
         total -= node.total + 1
         flattened.append(term)
@@ -188,18 +216,3 @@ async def _host_networks(
             for address in (await resolver.resolve(host, rdtype)).addresses():
                 networks.append(ipaddress.ip_network(address))
     return networks
-
-
-def _collapse(networks: list[Network]) -> list[Network]:
-    """Return ``networks`` merged into the fewest covering networks, IPv4 first."""
-    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
-    v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
-    return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]
-
-
-def _network_term(network: Network) -> str:
-    kind = "ip4" if network.version == 4 else "ip6"
-    full = 32 if network.version == 4 else 128
-    if network.prefixlen == full:
-        return f"{kind}:{network.network_address}"
-    return f"{kind}:{network}"

@@ -6,12 +6,16 @@ always show the same figures.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
+from mailwarden.audit.spf_builder import SpfSuggestion, build_spf
+from mailwarden.audit.spf_networks import MAX_RECORD
+from mailwarden.dns import ZoneResolver
 from mailwarden.store.audits import latest_audits
 from mailwarden.store.queries import (
     DayVolume,
@@ -34,11 +38,10 @@ from mailwarden.store.queries import (
 )
 from mailwarden.web.charts import Series, bar_rows, stacked_bars
 from mailwarden.web.redact import redact_row
-from mailwarden.web.spfrecord import suggest_spf_record
 from mailwarden.web.tables import Column, DataTable, rows_of
 from mailwarden.web.view import Chart, Page, View
 
-__all__ = ["PAGES", "READINESS_DAYS", "SOURCE_LIMIT"]
+__all__ = ["LEGITIMATE_LIMIT", "PAGES", "READINESS_DAYS", "SOURCE_LIMIT", "spf_for_senders"]
 
 #: Sources listed in a table (the CSV export and the API use ``limit`` to get more).
 SOURCE_LIMIT = 50
@@ -46,6 +49,8 @@ SOURCE_LIMIT = 50
 ROW_LIMIT = 100
 #: Days the readiness page looks back from the end of the chosen range.
 READINESS_DAYS = 30
+#: Most sources passing DMARC that the suggested SPF record covers (the busiest first).
+LEGITIMATE_LIMIT = 1000
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -150,18 +155,14 @@ def _source_values(
     rejected: int,
 ) -> tuple[Any, ...]:
     """Return the values of :data:`SOURCE_COLUMNS` from the fields of a :class:`SourceRow`."""
-    rates: tuple[float | None, ...] = (None, None, None)
-    if messages:
-        rates = tuple(round(n / messages, 4) for n in (spf_pass, dkim_pass, dmarc_pass))
+    known = (ip, name, base_domain, country, asn, as_org, messages)
+    if not messages:
+        return (*known, None, None, None, -dmarc_pass, quarantined, rejected)
     return (
-        ip,
-        name,
-        base_domain,
-        country,
-        asn,
-        as_org,
-        messages,
-        *rates,
+        *known,
+        round(spf_pass / messages, 4),
+        round(dkim_pass / messages, 4),
+        round(dmarc_pass / messages, 4),
         messages - dmarc_pass,
         quarantined,
         rejected,
@@ -202,6 +203,12 @@ def _newest(found: list[Any]) -> str:
     if len(found) < ROW_LIMIT:
         return ""
     return f"The newest {len(found)} are shown; Export CSV has them all."
+
+
+def _top(found: list[Any], limit: int) -> str:
+    if len(found) < limit:
+        return ""
+    return f"The top {len(found)} are shown; Export CSV has every source."
 
 
 def _limit(view: View, default: int) -> int:
@@ -253,8 +260,14 @@ def domain(view: View) -> Page:
     page.data["policy"] = _policy_text(published_policies(engine, [name]).get(name))
     top, failing = source_rankings(engine, period, name, limit=limit)
     page.tables += [
-        DataTable("sources", "Top sources", SOURCE_COLUMNS, _source_rows(top)),
-        DataTable("failing_sources", "Failing sources", SOURCE_COLUMNS, _source_rows(failing)),
+        DataTable("sources", "Top sources", SOURCE_COLUMNS, _source_rows(top), _top(top, limit)),
+        DataTable(
+            "failing_sources",
+            "Failing sources",
+            SOURCE_COLUMNS,
+            _source_rows(failing),
+            _top(failing, limit),
+        ),
         DataTable(
             "reporters", "Reporters", REPORTER_COLUMNS, rows_of(reporters(engine, period, name))
         ),
@@ -296,6 +309,12 @@ AFFECTED_COLUMNS = (
 )
 
 
+def spf_for_senders(domain: str, addresses: list[str]) -> SpfSuggestion:
+    """Return the record builder's SPF record for ``domain`` covering ``addresses`` (built
+    offline: address terms need no DNS lookup)."""
+    return asyncio.run(build_spf(domain, resolver=ZoneResolver(), addresses=addresses))
+
+
 def readiness(view: View) -> Page:
     """Return what the next policy step would do over the last 30 days of the range."""
     page = Page("readiness", f"Readiness of {view.domain}" if view.domain else "Readiness")
@@ -309,8 +328,8 @@ def readiness(view: View) -> Page:
     share = found.share(found.dmarc_pass)
     failing = sources(engine, window, name, failing=True, limit=_limit(view, SOURCE_LIMIT))
     at_risk = sum(s.dmarc_fail for s in failing if _looks_legitimate(s, name))
-    legitimate = sources(engine, window, name, passing=True, limit=1000)
-    suggestion = suggest_spf_record([s.source_ip for s in legitimate])
+    legitimate = sources(engine, window, name, passing=True, limit=LEGITIMATE_LIMIT)
+    suggestion = spf_for_senders(name, [s.source_ip for s in legitimate])
     step = next_step(policy)
     page.data.update(
         {
@@ -326,7 +345,7 @@ def readiness(view: View) -> Page:
             "legitimate_sources": len(legitimate),
             "spf_record": suggestion.record,
             "spf_record_widened": suggestion.widened,
-            "spf_record_too_long": suggestion.too_long,
+            "spf_record_too_long": len(suggestion.record) > MAX_RECORD,
         }
     )
     page.charts.append(_rates_chart(found))

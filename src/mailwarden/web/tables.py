@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -108,17 +109,12 @@ def csv_chunks(table: DataTable, columns: Sequence[Column] | None = None) -> Ite
     yield out.getvalue()
     out.seek(0)
     out.truncate()
-    pending = 0
-    for values in _values(table, columns):
-        writer.writerow([v if v.__class__ in _PLAIN else _safe(v) for v in values])
-        pending += 1
-        if pending == CHUNK_ROWS:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-            pending = 0
-    if pending:
+    values = _values(table, columns)
+    while chunk := list(islice(values, CHUNK_ROWS)):
+        writer.writerows([v if v.__class__ in _PLAIN else _safe(v) for v in row] for row in chunk)
         yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def _values(table: DataTable, columns: Sequence[Column]) -> Iterator[Sequence[Any]]:
