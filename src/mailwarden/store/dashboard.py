@@ -36,7 +36,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
@@ -71,9 +70,6 @@ SOURCE_INFO = {
     "asn": "asn",
     "as_org": "as_org",
 }
-
-#: Rows per upsert statement.
-CHUNK = 500
 
 _created: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictionary()
 _create_lock = threading.Lock()
@@ -156,7 +152,7 @@ class RollupDelta:
         _add(self.source_days, (domain, day, source_ip), counts)
         _add(self.days, (domain, day), counts)
         if info is not None and any(value is not None for value in info.values()):
-            self.sources[source_ip] = {"source_ip": source_ip, **info}
+            self.sources[source_ip] = info
 
     def add_report(self, domain: str, day: dt.date, org_name: str, messages: int) -> None:
         """Count one aggregate report of ``org_name`` covering ``messages``."""
@@ -167,8 +163,9 @@ class RollupDelta:
         _upsert_sums(connection, rollup_source_days, self.source_days, ROLLUP_COUNTS)
         _upsert_sums(connection, rollup_days, self.days, ROLLUP_COUNTS)
         _upsert_sums(connection, rollup_reporters, self.reporters, ("reports", "messages"))
-        rows = [self.sources[ip] for ip in sorted(self.sources)]
-        _upsert(connection, rollup_sources, rows, replace=tuple(SOURCE_INFO))
+        info = tuple(SOURCE_INFO)
+        rows = [(ip, *(self.sources[ip][k] for k in info)) for ip in sorted(self.sources)]
+        _upsert(connection, rollup_sources, ("source_ip", *info), rows, replace=info)
         self.source_days, self.days, self.reporters, self.sources = {}, {}, {}, {}
 
 
@@ -176,37 +173,62 @@ def _upsert_sums(
     connection: Connection,
     table: Table,
     sums: dict[Any, list[int]],
-    columns: Sequence[str],
+    columns: tuple[str, ...],
 ) -> None:
-    keys = [c.name for c in table.primary_key.columns]
-    rows = [
-        {**dict(zip(keys, key, strict=True)), **dict(zip(columns, counts, strict=True))}
-        for key, counts in sorted(sums.items())
-    ]
-    _upsert(connection, table, rows, add=tuple(columns))
+    keys = tuple(c.name for c in table.primary_key.columns)
+    ordered = sorted(sums.items())
+    if connection.dialect.name == "sqlite":  # days as SQLAlchemy stores them there: ISO text
+        rows = [(key[0], key[1].isoformat(), *key[2:], *counts) for key, counts in ordered]
+    else:
+        rows = [(*key, *counts) for key, counts in ordered]
+    _upsert(connection, table, (*keys, *columns), rows, add=columns)
 
 
 def _upsert(
     connection: Connection,
     table: Table,
-    rows: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
     *,
     add: tuple[str, ...] = (),
     replace: tuple[str, ...] = (),
 ) -> None:
-    """Insert ``rows``; on a key already present add the ``add`` columns to it and overwrite
-    its ``replace`` columns."""
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    changes = {name: table.c[name] + statement.excluded[name] for name in add}
-    changes.update({name: statement.excluded[name] for name in replace})
-    statement = statement.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns), set_=changes
-    )
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start : start + CHUNK])
+    """Insert ``rows`` (tuples in ``columns`` order) with one driver ``executemany``; on a key
+    already present add the ``add`` columns to it and overwrite its ``replace`` columns.
+
+    The statement is the same on SQLite and PostgreSQL (``ON CONFLICT ... DO UPDATE``).
+    """
+    if rows:
+        statement = _upsert_sql(connection.dialect, table, columns, add, replace)
+        connection.exec_driver_sql(statement, rows)
+
+
+_upsert_cache: dict[tuple[Any, ...], str] = {}
+
+
+def _upsert_sql(
+    dialect: Any,
+    table: Table,
+    columns: tuple[str, ...],
+    add: tuple[str, ...],
+    replace: tuple[str, ...],
+) -> str:
+    key = (dialect.name, dialect.paramstyle, table.name, columns, add, replace)
+    found = _upsert_cache.get(key)
+    if found is None:
+        quote = dialect.identifier_preparer.quote
+        name = quote(table.name)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        keys = ", ".join(quote(c.name) for c in table.primary_key.columns)
+        changes = [f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in add]
+        changes += [f"{quote(c)} = excluded.{quote(c)}" for c in replace]
+        found = (
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))}) "
+            f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(changes)}"
+        )
+        _upsert_cache[key] = found
+    return found
 
 
 def _day_of(connection: Connection, column: Any) -> Any:

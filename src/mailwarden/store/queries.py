@@ -403,16 +403,15 @@ def sources(
 
 def iter_sources(
     engine: Engine, period: Period, domain: str | None = None, *, ranking: str = "volume"
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[Sequence[Any]]:
     """Yield every sending source of ``period`` in ``ranking`` order (one of :data:`RANKINGS`)
-    as a tuple of :class:`SourceRow`'s fields, reading them from the database as they are
+    as a row of :class:`SourceRow`'s fields, reading them from the database as they are
     consumed (a big export starts at once and never holds every source in memory)."""
     grouped = _grouped_sources(period, domain).subquery()
     condition, order = _rank(grouped.c, ranking)
     query = _with_enrichment(grouped).where(condition).order_by(*order)
     with _connect(engine) as connection:
-        for row in connection.execution_options(yield_per=1000).execute(query):
-            yield tuple(row)
+        yield from connection.execution_options(yield_per=1000).execute(query)
 
 
 def source_rankings(
