@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
@@ -155,18 +156,28 @@ def _source_values(
     rejected: int,
 ) -> tuple[Any, ...]:
     """Return the values of :data:`SOURCE_COLUMNS` from the fields of a :class:`SourceRow`."""
-    known = (ip, name, base_domain, country, asn, as_org, messages)
-    if not messages:
-        return (*known, None, None, None, -dmarc_pass, quarantined, rejected)
     return (
-        *known,
-        round(spf_pass / messages, 4),
-        round(dkim_pass / messages, 4),
-        round(dmarc_pass / messages, 4),
+        ip,
+        name,
+        base_domain,
+        country,
+        asn,
+        as_org,
+        messages,
+        *_pass_rates(messages, spf_pass, dkim_pass, dmarc_pass),
         messages - dmarc_pass,
         quarantined,
         rejected,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _pass_rates(messages: int, *passes: int) -> tuple[float | None, ...]:
+    """Return each of ``passes`` as a share of ``messages`` (the long tail of one-message
+    sources repeats the same few, hence the cache)."""
+    if not messages:
+        return (None,) * len(passes)
+    return tuple(round(n / messages, 4) for n in passes)
 
 
 def _source_rows(found: list[SourceRow]) -> list[dict[str, Any]]:

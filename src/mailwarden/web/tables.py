@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -39,7 +40,8 @@ class DataTable:
 
     A table made for a CSV export may instead have ``stream``: a function returning the rows
     as sequences of values in the order of ``columns``, one by one as they are read from the
-    database, so that a big export starts at once.
+    database, so that a big export starts at once. Streamed values are text, numbers or
+    ``None`` only (what the database gives).
     """
 
     name: str
@@ -99,6 +101,10 @@ def _safe(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+#: A CSV field that starts like a formula (at a line start or after a comma, maybe quoted).
+_FORMULA_FIELD = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+
+
 def csv_chunks(table: DataTable, columns: Sequence[Column] | None = None) -> Iterator[str]:
     """Yield ``table`` as CSV text in chunks: the header line first, then rows a thousand at a
     time (values from reports are defused). Rows come from ``table.stream`` when it is set."""
@@ -107,27 +113,30 @@ def csv_chunks(table: DataTable, columns: Sequence[Column] | None = None) -> Ite
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in columns])
     yield out.getvalue()
-    out.seek(0)
-    out.truncate()
     values = _values(table, columns)
     while chunk := list(islice(values, CHUNK_ROWS)):
-        writer.writerows([v if v.__class__ in _PLAIN else _safe(v) for v in row] for row in chunk)
-        yield out.getvalue()
         out.seek(0)
         out.truncate()
+        if table.stream is not None:  # text, numbers and None: written as they are, unless
+            writer.writerows(chunk)  # a field of the chunk starts like a formula
+            if not _FORMULA_FIELD.search(out.getvalue()):
+                yield out.getvalue()
+                continue
+            out.seek(0)
+            out.truncate()
+        writer.writerows([v if v.__class__ in _PLAIN else _safe(v) for v in row] for row in chunk)
+        yield out.getvalue()
 
 
 def _values(table: DataTable, columns: Sequence[Column]) -> Iterator[Sequence[Any]]:
-    """Yield the values of ``columns`` of every row of ``table``."""
+    """Return an iterator over the values of ``columns`` of every row of ``table``."""
     if table.stream is None:
         keys = [c.key for c in columns]
-        yield from ([row.get(key) for key in keys] for row in table.rows)
-        return
+        return ([row.get(key) for key in keys] for row in table.rows)
     positions = [table.columns.index(c) for c in columns]
     if positions == list(range(len(table.columns))):
-        yield from table.stream()
-        return
-    yield from ([row[i] for i in positions] for row in table.stream())
+        return iter(table.stream())
+    return ([row[i] for i in positions] for row in table.stream())
 
 
 def to_csv(table: DataTable, columns: Sequence[Column] | None = None) -> str:
