@@ -9,11 +9,13 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select, text
 
 from mailwarden.store import SqlReportStore
 from mailwarden.store.base import SourceInfo
 from mailwarden.store.dashboard import rebuild
+from mailwarden.store.migrate import alembic_config, upgrade
 from mailwarden.store.queries import Period, rates, reporters, source_rankings, sources, volume
 from mailwarden.store.schema import (
     aggregate_records,
@@ -231,3 +233,19 @@ def test_concurrent_ingesters_count_every_message_once(store: SqlReportStore) ->
     with store.engine.begin() as connection:
         rebuild(connection)
     assert _snapshot(store) == kept
+
+
+def test_upgrade_back_fills_an_existing_store(store: SqlReportStore) -> None:
+    """A store from before the roll-ups (revision 0001, with the dashboard's old self-rebuilt
+    table) gets them filled by the upgrade, as ingestion would have, and the old table goes."""
+    _fill(store)
+    kept = _snapshot(store)
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001_initial")
+        connection.execute(text("CREATE TABLE dash_daily (domain VARCHAR(255))"))
+    assert not set(kept) & set(inspect(store.engine).get_table_names())
+    upgrade(store.engine)
+    assert _snapshot(store) == kept
+    assert "dash_daily" not in inspect(store.engine).get_table_names()
