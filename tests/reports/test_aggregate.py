@@ -259,3 +259,13 @@ def test_bytes_invalid_in_declared_encoding_are_counted() -> None:
     r = parse_aggregate(raw)
     assert r.metadata.org_name == "Rep\ufffdrter"
     assert {w.code: w.count for w in r.warnings}["aggregate.invalid-bytes"] == 1
+
+
+def test_blanks_cut_by_a_chunk_boundary_are_not_stray_text() -> None:
+    """Indentation that straddles the parser's 64 KiB read boundary gives no warning."""
+    head = report("").removesuffix("</feedback>")
+    pad = (1 << 16) - len(head.encode()) - 10
+    data = head + " " * pad + "\n" + " " * 40 + record() + "</feedback>"
+    r = parse_aggregate(data.encode())
+    assert len(r.records) == 1
+    assert r.warnings == ()

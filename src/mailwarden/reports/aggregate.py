@@ -119,8 +119,9 @@ class _Engine:
         buf = self.buf
         frames = self.frames
         if buf:
-            if len(buf) > 1 or not buf[0].isspace():
-                frames[-1].setdefault(_STRAY, []).append("".join(buf).strip())
+            text = buf[0] if len(buf) == 1 else "".join(buf)
+            if not text.isspace():
+                frames[-1].setdefault(_STRAY, []).append(text.strip())
             buf.clear()
         depth = len(frames)
         if depth == 0 or depth >= self.max_depth:
@@ -141,8 +142,9 @@ class _Engine:
         value: Any
         if node:
             value = node
-            if buf and (len(buf) > 1 or not buf[0].isspace()):
-                node.setdefault(_STRAY, []).append("".join(buf).strip())
+            text = (buf[0] if len(buf) == 1 else "".join(buf)) if buf else ""
+            if text and not text.isspace():
+                node.setdefault(_STRAY, []).append(text.strip())
             if _STRAY in node:
                 self._stray(name, node.pop(_STRAY))
         elif buf:
