@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
+from mailwarden.reports._fastrecord import RECORD_END, RECORD_START, fast_record
 from mailwarden.reports._warn import WarningLog
 from mailwarden.reports._xmlrepair import repaired_text
 from mailwarden.reports.model import (
@@ -577,13 +578,19 @@ class AggregateStream:
                 chunks: Iterator[Any] = (
                     repaired_text(stream, self._log) if repair else _chunks(stream)
                 )
+                feeder = None if repair else _FastFeeder(engine)
                 for chunk in chunks:
                     if engine.finished and repair:
                         _trailing(chunk, self._log)
                         continue
-                    parser.Parse(chunk, False)
+                    if feeder is not None:
+                        feeder.feed(chunk)
+                    else:
+                        parser.Parse(chunk, False)
                     engine.check_text_size()
                     yield from _drain(engine.out)
+                if feeder is not None:
+                    feeder.flush()
                 parser.Parse(b"" if not repair else "", True)
             except _Forbidden as error:
                 raise InvalidReport(self.source, str(error)) from None
@@ -628,6 +635,91 @@ class AggregateStream:
         """Return which schema the report follows (parses up to the first record)."""
         engine = self._header_engine()
         return _schema(engine.top, engine.namespace, self.metadata)
+
+
+class _FastFeeder:
+    """Feeds a report to expat, taking records in their usual form through the fast path.
+
+    Everything but those records goes to expat in order, so expat still checks the document
+    and builds the header. A record is taken by :func:`fast_record` only when expat stands
+    directly inside ``<feedback>`` and nothing seen so far could hide markup (a comment, a
+    CDATA section, a processing instruction, a DOCTYPE); otherwise it goes to expat too.
+    """
+
+    def __init__(self, engine: _Engine) -> None:
+        self.engine = engine
+        self.parse = engine.parser.Parse
+        self.carry = b""
+        self.enabled = engine.max_depth > _FAST_DEPTH
+        self.started = False
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse ``chunk`` (and what was held back before it); hold back a cut record."""
+        data = self.carry + chunk if self.carry else chunk
+        self.carry = b""
+        pos = self._prolog(data) if not self.started else 0
+        find, engine = data.find, self.engine
+        limit = engine.limits.max_field_bytes
+        while self.enabled:
+            start = find(RECORD_START, pos)
+            if start < 0:
+                break
+            end = find(RECORD_END, start)
+            if end < 0:
+                if len(data) - start <= _MAX_CARRY:
+                    self._gap(data, pos, start)
+                    self.carry = data[start:]
+                    return
+                break
+            end += len(RECORD_END)
+            self._gap(data, pos, start)
+            record = None
+            if self.enabled and len(engine.frames) == 1 and not engine.buf and end - start <= limit:
+                record = fast_record(data[start:end])
+            if record is None:
+                self.parse(data[start:end], False)
+            else:
+                engine.records += 1
+                engine.out.append(record)
+            pos = end
+        self._gap(data, pos, len(data))
+
+    def flush(self) -> None:
+        """Parse what is still held back."""
+        if self.carry:
+            self.parse(self.carry, False)
+            self.carry = b""
+
+    def _gap(self, data: bytes, start: int, end: int) -> None:
+        if start == end:
+            return
+        gap = data[start:end]
+        if b"<!" in gap or b"<?" in gap:
+            self.enabled = False
+        self.parse(gap, False)
+
+    def _prolog(self, data: bytes) -> int:
+        """Parse the XML declaration; disable the fast path unless it says UTF-8 or ASCII."""
+        self.started = True
+        if not data.startswith(b"<?xml"):
+            self.enabled = self.enabled and not data.startswith(b"\xef\xbb\xbf")
+            return 0
+        end = data.find(b"?>")
+        if end < 0:
+            self.enabled = False
+            return 0
+        declaration = data[: end + 2]
+        encoding = _ENCODING.search(declaration)
+        if encoding is not None and encoding[1].lower() not in _FAST_ENCODINGS:
+            self.enabled = False
+        self.parse(declaration, False)
+        return end + 2
+
+
+_FAST_DEPTH = 5  # the deepest element of a usual record: feedback/record/auth_results/dkim/domain
+_MAX_CARRY = 1 << 18  # a record cut by a chunk boundary is held back up to this size
+_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_FAST_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
