@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -111,20 +111,24 @@ def run_imap(
     """
     total = IngestCounts()
 
-    def handle(item: RawInput) -> Outcome:
+    def many(items: list[RawInput]) -> Iterator[tuple[RawInput, Outcome]]:
         nonlocal total
-        outcome = ingestor.process(item)
-        total += outcome.counts
-        if verbose and watch:
-            echo_progress(item.source, outcome.counts)
+        for item, outcome in ingestor.process_many(items):
+            total += outcome.counts
+            if verbose and watch:
+                echo_progress(item.source, outcome.counts)
+            yield item, outcome
+
+    def handle(item: RawInput) -> Outcome:
+        ((_, outcome),) = list(many([item]))
         return outcome
 
     stop = threading.Event()
     try:
         if watch:
-            source.watch(handle, stop, poll_interval=interval or 30.0, use_idle=use_idle)
+            source.watch(handle, stop, poll_interval=interval or 30.0, use_idle=use_idle, many=many)
         else:
-            source.run_once(handle)
+            source.run_once(handle, many=many)
     except ImapError as error:
         click.echo(f"mailwarden: error: {error}", err=True)
         raise click.exceptions.Exit(3) from error

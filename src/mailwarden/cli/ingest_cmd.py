@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -43,6 +44,12 @@ def _warn(source: str, reason: str) -> None:
     default=None,
     help="Seconds between scans with --watch [default: 2; IMAP without IDLE: 30].",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Processes parsing reports ahead of the store [default: one per CPU; 0: none].",
+)
 @imap_options
 @enrich_options
 @db_option
@@ -53,6 +60,7 @@ def ingest(
     paths: tuple[Path, ...],
     watch: bool,
     interval: float | None,
+    workers: int | None,
     db: str | None,
     rdns: bool,
     geoip: tuple[Path, ...],
@@ -73,8 +81,9 @@ def ingest(
     parse = default_parser()
     enricher = build_enricher(settings, rdns, geoip)
     store = open_cli_store(db)
+    count = (os.cpu_count() or 1) if workers is None else workers
+    ingestor = Ingestor(store, parse, enrich=enricher, workers=count)
     try:
-        ingestor = Ingestor(store, parse, enrich=enricher)
         if source is not None:
             total = run_imap(
                 source,
@@ -89,6 +98,7 @@ def ingest(
         else:
             total = _ingest_with_progress(ingestor, iter_inputs(found, on_error=_warn))
     finally:
+        ingestor.close()
         store.close()
     print_summary(settings, total)
 
@@ -97,8 +107,8 @@ def _ingest_with_progress(ingestor: Ingestor, items: Iterable[RawInput]) -> Inge
     """Ingest ``items``, showing a live count on stderr when it is a terminal."""
     total = IngestCounts()
     with err_console().status("ingesting") as status:
-        for number, item in enumerate(items, start=1):
-            total += ingestor.ingest(item)
+        for number, (_, outcome) in enumerate(ingestor.process_many(items), start=1):
+            total += outcome.counts
             status.update(
                 f"ingesting: {number} inputs, {total.reports_new} new reports, "
                 f"{total.duplicates} duplicates, {total.quarantined} quarantined"

@@ -13,7 +13,7 @@ import ipaddress
 import os
 import ssl
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,10 @@ DEFAULT_PASSWORD_ENV = "MAILWARDEN_IMAP_PASSWORD"
 
 #: Handles one input and tells whether it parsed; called inside the IMAP loop.
 Handler = Callable[[RawInput], Outcome]
+
+#: Handles the inputs of one batch in order, yielding each with its outcome as it is stored
+#: (for example :meth:`mailwarden.ingest.Ingestor.process_many`, which parses ahead).
+BatchHandler = Callable[[list[RawInput]], Iterable[tuple[RawInput, Outcome]]]
 
 
 class ImapError(MailwardenError):
@@ -193,30 +197,38 @@ class ImapSource:
                 self.client.logout()
             self.client = None
 
-    def run_once(self, handle: Handler) -> IngestCounts:
-        """Ingest every message now in the folder, in batches; return the summed counts."""
+    def run_once(self, handle: Handler, *, many: BatchHandler | None = None) -> IngestCounts:
+        """Ingest every message now in the folder, in batches; return the summed counts.
+
+        Each message goes to ``many`` (a whole batch at a time) when given, else to ``handle``.
+        """
         client = self.client or self.connect()
         total = IngestCounts()
+        batch_handler = many or (lambda items: ((item, handle(item)) for item in items))
         try:
             uids = sorted(client.search(["NOT", "DELETED"]))
             for batch in _batches(uids, self.batch_size):
-                total += self._batch(client, batch, handle)
+                total += self._batch(client, batch, batch_handler)
         except (IMAPClientError, OSError) as error:
             raise ImapError(f"IMAP {self.target.host}: {_text(error)}") from error
         return total
 
-    def _batch(self, client: IMAPClient, uids: Sequence[int], handle: Handler) -> IngestCounts:
+    def _batch(self, client: IMAPClient, uids: Sequence[int], handle: BatchHandler) -> IngestCounts:
         fetched: dict[int, dict[bytes, Any]] = client.fetch(list(uids), ["BODY.PEEK[]"])
+        inputs: list[RawInput] = []
+        uid_of: dict[str, int] = {}
+        for uid in uids:
+            data = fetched.get(uid, {}).get(b"BODY[]")
+            if data is not None:
+                inputs.append(RawInput(self.target.location(uid), bytes(data)))
+                uid_of[inputs[-1].source] = uid
+        del fetched
         archive: list[int] = []
         invalid: list[int] = []
         total = IngestCounts()
-        for uid in uids:
-            data = fetched.get(uid, {}).get(b"BODY[]")
-            if data is None:
-                continue
-            outcome = handle(RawInput(self.target.location(uid), bytes(data)))
+        for item, outcome in handle(inputs):
             total += outcome.counts
-            (archive if outcome.parsed else invalid).append(uid)
+            (archive if outcome.parsed else invalid).append(uid_of[item.source])
         self._move(client, archive, self.archive_folder)
         self._move(client, invalid, self.invalid_folder)
         return total
@@ -242,9 +254,10 @@ class ImapSource:
         idle_timeout: float = 60.0,
         poll_interval: float = 30.0,
         use_idle: bool = True,
+        many: BatchHandler | None = None,
     ) -> IngestCounts:
         """Ingest the folder, then wait for new mail (IDLE, or polling) until ``stop`` is set."""
-        total = self.run_once(handle)
+        total = self.run_once(handle, many=many)
         client = self.client
         assert client is not None
         idle = use_idle and client.has_capability("IDLE")
@@ -259,7 +272,7 @@ class ImapSource:
                     client.noop()
             except (TimeoutError, IMAPClientError, OSError) as error:
                 raise ImapError(f"IMAP {self.target.host}: {_text(error)}") from error
-            total += self.run_once(handle)
+            total += self.run_once(handle, many=many)
         return total
 
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from mailwarden.ingest.pipeline import Parser
 from mailwarden.reports import Limits, ReportItem, open_reports
 
-__all__ = ["default_parser"]
+__all__ = ["ReportParser", "default_parser"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportParser:
+    """Turns one raw input into its reports (picklable, so parse workers can run it)."""
+
+    limits: Limits | None = None
+
+    def __call__(self, data: bytes) -> Iterator[ReportItem]:
+        """Return the reports in ``data``; raises ``InvalidReport`` for unparseable input."""
+        return open_reports(data, limits=self.limits)
 
 
 def default_parser(limits: Limits | None = None) -> Parser:
@@ -17,8 +29,4 @@ def default_parser(limits: Limits | None = None) -> Parser:
     memory does not grow with the size of a report. The function raises ``InvalidReport``
     for input that cannot be unwrapped or parsed.
     """
-
-    def parse(data: bytes) -> Iterator[ReportItem]:
-        return open_reports(data, limits=limits)
-
-    return parse
+    return ReportParser(limits)

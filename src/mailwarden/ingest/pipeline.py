@@ -7,12 +7,15 @@ duplicate; input that cannot be parsed is kept whole in the quarantine with the 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from mailwarden.errors import StorageError
+from mailwarden.ingest.prepare import NoReportError, ParsePool, reason_of
 from mailwarden.store.base import Enricher, IngestCounts, ReportStore, StoreTransaction
 
 __all__ = ["Ingestor", "Outcome", "Parser", "RawInput", "RetryOutcome"]
@@ -22,6 +25,13 @@ Parser = Callable[[bytes], Iterable[object]]
 
 #: How often a message is tried again when a concurrent writer stored the same report first.
 ATTEMPTS = 3
+
+#: Inputs larger than this are parsed in the main process, streaming, so memory stays bounded.
+AHEAD_MAX_INPUT = 1 << 20
+
+#: Raw bytes, and inputs, being parsed ahead at most (bounds the memory of the results).
+AHEAD_BYTES = 16 << 20
+AHEAD_INPUTS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +59,39 @@ class RetryOutcome:
     still_failing: int
 
 
-class NoReportError(Exception):
-    """The input parsed, but held no report at all."""
-
-
 class Ingestor:
-    """Parses inputs and stores their reports exactly once."""
+    """Parses inputs and stores their reports exactly once.
+
+    With ``workers`` > 0 (and a picklable ``parse``), :meth:`process_many` parses inputs
+    ahead in that many worker processes while earlier ones are stored; call :meth:`close`
+    (or use the ingestor as a context manager) to stop them.
+    """
 
     def __init__(
-        self, store: ReportStore, parse: Parser, *, enrich: Enricher | None = None
+        self,
+        store: ReportStore,
+        parse: Parser,
+        *,
+        enrich: Enricher | None = None,
+        workers: int = 0,
     ) -> None:
         self.store = store
         self.parse = parse
         self.enrich = enrich
+        self.workers = workers if ParsePool.usable(parse) else 0
+        self._pool: ParsePool | None = None
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def ingest(self, item: RawInput) -> IngestCounts:
         """Store the reports of ``item`` in one transaction and return the counts.
@@ -72,38 +102,91 @@ class Ingestor:
         return self.process(item).counts
 
     def process(self, item: RawInput) -> Outcome:
-        """Like :meth:`ingest`, and also tell whether ``item`` parsed or was quarantined."""
+        """Like :meth:`ingest`, and also tell whether ``item`` parsed or was quarantined.
+
+        The outcome is durable when this returns: the source may then acknowledge ``item``.
+        """
+        outcome = self._finish(item, None)
+        self.store.sync()
+        return outcome
+
+    def process_many(self, items: Iterable[RawInput]) -> Iterator[tuple[RawInput, Outcome]]:
+        """Yield each of ``items`` with its outcome (see :meth:`process`), in order.
+
+        The outcomes are durable once the iteration ends (acknowledge the inputs only then,
+        not as each is yielded). With workers, inputs are parsed ahead in worker processes
+        (a bounded number of bytes at a time) while the earlier ones are stored; each is
+        still stored in its own transaction, in order. Raises ``StorageError`` like :meth:`ingest`.
+        """
+        if not self.workers:
+            for item in items:
+                yield item, self._finish(item, None)
+            self.store.sync()
+            return
+        window: deque[tuple[RawInput, Future[list[object] | str] | None]] = deque()
+        ahead = 0
+        for item in items:
+            future = None
+            if len(item.data) <= AHEAD_MAX_INPUT:
+                future = self._parse_pool().submit(item.data)
+                ahead += len(item.data)
+            window.append((item, future))
+            while window and (ahead > AHEAD_BYTES or len(window) > AHEAD_INPUTS):
+                done, prepared = window.popleft()
+                ahead -= len(done.data) if prepared is not None else 0
+                yield done, self._finish(done, prepared)
+        while window:
+            done, prepared = window.popleft()
+            yield done, self._finish(done, prepared)
+        self.store.sync()
+
+    def _parse_pool(self) -> ParsePool:
+        if self._pool is None:
+            self._pool = ParsePool(self.parse, self.workers)
+        return self._pool
+
+    def _finish(self, item: RawInput, prepared: Future[list[object] | str] | None) -> Outcome:
         digest = hashlib.sha256(item.data).hexdigest()
+        reports: list[object] | None = None
+        if prepared is not None:
+            try:
+                result = prepared.result()
+            except Exception:  # a worker died or a result could not be sent: parse here
+                result = None
+            if isinstance(result, str):
+                return Outcome(self._quarantine(item, digest, result), parsed=False)
+            reports = result
         for attempt in range(ATTEMPTS):
             try:
-                return Outcome(self._store(item, digest), parsed=True)
+                return Outcome(self._store(item, digest, reports), parsed=True)
             except IntegrityError as error:
                 if attempt == ATTEMPTS - 1:
                     raise StorageError(f"{item.source}: {error.orig}") from error
             except StorageError:
                 raise
             except Exception as error:  # any parse failure must keep the input, never lose it
-                return Outcome(self._quarantine(item, digest, _reason(error)), parsed=False)
+                return Outcome(self._quarantine(item, digest, reason_of(error)), parsed=False)
         raise AssertionError("unreachable")
 
     def ingest_all(self, items: Iterable[RawInput]) -> IngestCounts:
         """Ingest each of ``items`` in turn and return the summed counts."""
         total = IngestCounts()
-        for item in items:
-            total += self.ingest(item)
+        for _, outcome in self.process_many(items):
+            total += outcome.counts
         return total
 
-    def _store(self, item: RawInput, digest: str) -> IngestCounts:
+    def _store(self, item: RawInput, digest: str, reports: list[object] | None) -> IngestCounts:
         with self.store.transaction() as tx:
             tx.start_log(item.source, digest)
-            counts = self._add_reports(tx, item.data)
+            found = self.parse(item.data) if reports is None else reports
+            counts = self._add_reports(tx, found)
             outcome = "stored" if counts.reports_new else "duplicate"
             tx.log(item.source, digest, outcome, counts, "")
         return counts
 
-    def _add_reports(self, tx: StoreTransaction, data: bytes) -> IngestCounts:
+    def _add_reports(self, tx: StoreTransaction, reports: Iterable[object]) -> IngestCounts:
         new = duplicates = 0
-        for report in self.parse(data):
+        for report in reports:
             if tx.add_report(report, enrich=self.enrich):
                 new += 1
             else:
@@ -133,7 +216,7 @@ class Ingestor:
             try:
                 with self.store.transaction() as tx:
                     tx.start_log(entry.source, entry.sha256)
-                    counts = self._add_reports(tx, raw)
+                    counts = self._add_reports(tx, self.parse(raw))
                     tx.resolve_quarantine(entry_id)
                     tx.log(entry.source, entry.sha256, "resolved", counts, "retry")
             except (StorageError, IntegrityError):
@@ -144,11 +227,3 @@ class Ingestor:
             resolved += 1
             total += counts
         return RetryOutcome(resolved=resolved, counts=total, still_failing=failing)
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).strip() or type(error).__name__
-    if isinstance(error, NoReportError):
-        return text
-    name = type(error).__name__
-    return text if name in ("ParseError", "ReportError") else f"{name}: {text}"

@@ -124,6 +124,10 @@ class ReportStore(Protocol):
         """Return the counts per domain and in total."""
         ...
 
+    def sync(self) -> None:
+        """Make every commit so far durable; call before acknowledging input to its source."""
+        ...
+
     def quarantine_entries(self, *, include_resolved: bool = False) -> list[QuarantineEntry]:
         """Return the quarantined inputs, oldest first."""
         ...

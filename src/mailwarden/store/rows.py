@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from mailwarden.serialize import to_jsonable
@@ -19,11 +20,16 @@ __all__ = [
     "NOT_REPORTED",
     "RECORD_COLUMNS",
     "Identity",
+    "PreparedAggregate",
     "aggregate_row",
+    "auth_fields",
     "auth_values",
     "failure_row",
     "identity_of",
+    "info_values",
     "kind_of",
+    "prepare",
+    "record_fields",
     "record_values",
     "text",
     "tls_failure_rows",
@@ -155,14 +161,9 @@ AUTH_COLUMNS = ("record_id", "method", "domain", "selector", "scope", "result", 
 _NO_INFO = SourceInfo()
 
 
-def record_values(
-    record: Any, key: int, report_key: int, info: SourceInfo | None
-) -> tuple[Any, ...]:
-    """Return the ``aggregate_records`` row of one record (``RECORD_COLUMNS`` order)."""
-    info = info or _NO_INFO
+def record_fields(record: Any) -> tuple[Any, ...]:
+    """Return what one record stores: ``RECORD_COLUMNS`` from ``source_ip`` to ``envelope_to``."""
     return (
-        key,
-        report_key,
         str(record.source_ip),
         int(record.count),
         text(record.disposition),
@@ -172,19 +173,26 @@ def record_values(
         text(record.header_from),
         text(record.envelope_from),
         text(record.envelope_to),
-        info.name,
-        info.base_domain,
-        info.country,
-        info.asn,
-        info.as_org,
     )
 
 
-def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
-    """Return the ``aggregate_auth_results`` rows of one record (``AUTH_COLUMNS`` order)."""
+def info_values(info: SourceInfo | None) -> tuple[Any, ...]:
+    """Return the enrichment columns of a record (``RECORD_COLUMNS`` from ``source_name``)."""
+    info = info or _NO_INFO
+    return (info.name, info.base_domain, info.country, info.asn, info.as_org)
+
+
+def record_values(
+    record: Any, key: int, report_key: int, info: SourceInfo | None
+) -> tuple[Any, ...]:
+    """Return the ``aggregate_records`` row of one record (``RECORD_COLUMNS`` order)."""
+    return (key, report_key, *record_fields(record), *info_values(info))
+
+
+def auth_fields(record: Any) -> list[tuple[Any, ...]]:
+    """Return the auth results of one record as ``AUTH_COLUMNS`` after ``record_id``."""
     return [
         (
-            record_key,
             text(result.method),
             text(result.domain),
             text(result.selector),
@@ -194,6 +202,49 @@ def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
         )
         for result in record.auth_results
     ]
+
+
+def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
+    """Return the ``aggregate_auth_results`` rows of one record (``AUTH_COLUMNS`` order)."""
+    return [(record_key, *fields) for fields in auth_fields(record)]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAggregate:
+    """An aggregate report already read and turned into rows, ready to be inserted.
+
+    Built by :func:`prepare` (in a parse worker process); plain tuples and strings only, so it
+    crosses process boundaries cheaply. ``row`` is the ``aggregate_reports`` row without the
+    stamp and counts, ``records`` the :func:`record_fields` of each record and ``auth`` the
+    :func:`auth_fields` of each record.
+    """
+
+    identity: Identity
+    row: dict[str, Any]
+    records: list[tuple[Any, ...]]
+    auth: list[list[tuple[Any, ...]]]
+    warnings: str
+    kind: str = "aggregate"
+
+
+def prepare(report: Any) -> Any:
+    """Return an aggregate report (stream or complete) as a :class:`PreparedAggregate`.
+
+    Its records are read now. Failure and TLS reports are returned as they are. Raises what
+    reading the records raises (``InvalidReport`` for a report that cannot be parsed).
+    """
+    if kind_of(report) != "aggregate" or isinstance(report, PreparedAggregate):
+        return report
+    found = report.records
+    records: list[tuple[Any, ...]] = []
+    auth: list[list[tuple[Any, ...]]] = []
+    for record in found() if callable(found) else found:
+        records.append(record_fields(record))
+        auth.append(auth_fields(record))
+    row = aggregate_row(report, NOT_REPORTED, None)
+    for name in ("warnings", "ingest_id", "ingested_at", "record_count", "message_count"):
+        del row[name]
+    return PreparedAggregate(identity_of(report), row, records, auth, warnings_json(report))
 
 
 def failure_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:

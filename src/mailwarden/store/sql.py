@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -102,12 +103,17 @@ def _engine(url: str) -> Engine:
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Durable, concurrent-safe SQLite: WAL, full fsync, foreign keys; we issue BEGIN ourselves."""
+    """Concurrent-safe SQLite: WAL, foreign keys; we issue BEGIN ourselves.
+
+    ``synchronous=NORMAL``: a commit is atomic and survives the process being killed; it is
+    on disk once the write-ahead log is synced (:meth:`SqlReportStore.sync`), which callers
+    do before they acknowledge input (move a mail, delete a spool file).
+    """
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
-        "synchronous=FULL",
+        "synchronous=NORMAL",
         "foreign_keys=ON",
         "busy_timeout=60000",
     ):
@@ -186,6 +192,8 @@ class SqlTransaction:
         self.connection.exec_driver_sql(statement, values)
 
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
+        if isinstance(report, rows.PreparedAggregate):
+            return self._add_prepared(report, enrich)
         identity = rows.identity_of(report)
         if self._exists(aggregate_reports, identity, "org_name"):
             return False
@@ -226,6 +234,41 @@ class SqlTransaction:
         for values in batch:
             info = {key: values[at] for key, at in _INFO_AT}
             self.rollup.add_record(domain, day, values[_IP_AT], _outcome(values), info)
+
+    def _add_prepared(self, report: rows.PreparedAggregate, enrich: Enricher | None) -> bool:
+        """Store an aggregate report whose rows were built in a parse worker."""
+        if self._exists(aggregate_reports, report.identity, "org_name"):
+            return False
+        org, _report_id, domain, begin, _end = report.identity
+        day = begin.date()
+        records = report.records
+        row = {
+            **report.row,
+            "warnings": report.warnings,
+            "ingest_id": self.ingest_id,
+            "ingested_at": rows.utc(self.now),
+            "record_count": len(records),
+            "message_count": sum(fields[1] for fields in records),
+        }
+        key = self._insert_one(aggregate_reports, row)
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            infos = enrich(sorted({fields[0] for fields in chunk})) if enrich else {}
+            keys = self._reserve_ids(aggregate_records, len(chunk))
+            batch = [
+                (k, key, *fields, *rows.info_values(infos.get(fields[0]) if infos else None))
+                for fields, k in zip(chunk, keys, strict=True)
+            ]
+            self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
+            self._count(domain, day, batch)
+            auth = [
+                (k, *fields)
+                for k, found in zip(keys, report.auth[start : start + CHUNK], strict=True)
+                for fields in found
+            ]
+            self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
+        self.rollup.add_report(domain, day, org, row["message_count"])
+        return True
 
     def _add_simple(
         self,
@@ -364,6 +407,36 @@ class SqlReportStore:
             raise
         except SQLAlchemyError as error:
             raise StorageError(f"database {display_url(self.url)}: {_reason(error)}") from error
+
+    def sync(self) -> None:
+        """Make every commit so far durable (on disk, surviving a power loss).
+
+        SQLite: the write-ahead log is synced (commits are written to it, not synced, under
+        ``synchronous=NORMAL``; checkpoints sync what they copy). PostgreSQL: nothing to do,
+        its commits are durable. Raises ``StorageError`` when the sync fails.
+        """
+        path = self._sqlite_path()
+        if path is None:
+            return
+        for name in (f"{path}-wal", str(path)):
+            try:
+                fd = os.open(name, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                raise StorageError(f"cannot sync {name}: {error}") from error
+            try:
+                os.fsync(fd)
+            except OSError as error:
+                raise StorageError(f"cannot sync {name}: {error}") from error
+            finally:
+                os.close(fd)
+
+    def _sqlite_path(self) -> Path | None:
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return None
+        return Path(parsed.database)
 
     def _read(self, statement: Any) -> list[Row[Any]]:
         try:
