@@ -48,7 +48,7 @@ def _warn(source: str, reason: str) -> None:
     "--workers",
     type=click.IntRange(0, 64),
     default=None,
-    help="Processes parsing reports ahead of the store [default: one per CPU; 0: none].",
+    help="Processes parsing reports ahead of the store [default: CPUs - 1, 1 to 4; 0: none].",
 )
 @imap_options
 @enrich_options
@@ -81,7 +81,7 @@ def ingest(
     parse = default_parser()
     enricher = build_enricher(settings, rdns, geoip)
     store = open_cli_store(db)
-    count = (os.cpu_count() or 1) if workers is None else workers
+    count = default_workers() if workers is None else workers
     ingestor = Ingestor(store, parse, enrich=enricher, workers=count)
     try:
         if source is not None:
@@ -101,6 +101,14 @@ def ingest(
         ingestor.close()
         store.close()
     print_summary(settings, total)
+
+
+def default_workers() -> int:
+    """Return the default number of parse workers: one CPU is left to the store (1 to 4).
+
+    More workers than that only wait: the process storing the reports is then the limit.
+    """
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _ingest_with_progress(ingestor: Ingestor, items: Iterable[RawInput]) -> IngestCounts:

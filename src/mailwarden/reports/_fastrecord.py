@@ -70,7 +70,7 @@ def fast_record(span: bytes) -> AggregateRecord | None:
         _DMARC.get(dkim.decode()),
         _DMARC.get(spf.decode()),
     )
-    auth = _auth_results(dkims + spfs) if dkims or spfs else ()
+    auth = _cached_auth_results(dkims + spfs) if dkims or spfs else ()
     if source_ip is None or not header or None in words or auth is None:
         return None
     return AggregateRecord(
@@ -98,6 +98,23 @@ def _source_ip(raw: bytes) -> str | None:
 
 def _text(value: bytes | None) -> str | None:
     return (value.decode().strip() or None) if value else None
+
+
+#: Auth results by their XML: a report repeats the same few (its domains, their selectors).
+_AUTH_CACHE: dict[bytes, tuple[AuthResult, ...] | None] = {}
+_AUTH_CACHE_SIZE = 4096
+
+
+def _cached_auth_results(block: bytes) -> tuple[AuthResult, ...] | None:
+    """Return :func:`_auth_results` of ``block``, remembered (the results are immutable)."""
+    try:
+        return _AUTH_CACHE[block]
+    except KeyError:
+        pass
+    if len(_AUTH_CACHE) >= _AUTH_CACHE_SIZE:
+        _AUTH_CACHE.clear()
+    found = _AUTH_CACHE[block] = _auth_results(block)
+    return found
 
 
 def _auth_results(block: bytes) -> tuple[AuthResult, ...] | None:

@@ -191,7 +191,14 @@ def record_values(
 
 def auth_fields(record: Any) -> list[tuple[Any, ...]]:
     """Return the auth results of one record as ``AUTH_COLUMNS`` after ``record_id``."""
-    return [
+    results = record.auth_results
+    try:
+        return _AUTH_FIELDS[results]
+    except KeyError:
+        cacheable = True
+    except TypeError:  # a list, or results that cannot be hashed
+        cacheable = False
+    found = [
         (
             text(result.method),
             text(result.domain),
@@ -200,8 +207,18 @@ def auth_fields(record: Any) -> list[tuple[Any, ...]]:
             text(result.result),
             text(result.human_result),
         )
-        for result in record.auth_results
+        for result in results
     ]
+    if cacheable:
+        if len(_AUTH_FIELDS) >= _AUTH_FIELDS_SIZE:
+            _AUTH_FIELDS.clear()
+        _AUTH_FIELDS[results] = found
+    return found
+
+
+#: Auth result rows by the record's (immutable) auth results: reports repeat the same few.
+_AUTH_FIELDS: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+_AUTH_FIELDS_SIZE = 4096
 
 
 def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
