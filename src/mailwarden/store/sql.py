@@ -15,7 +15,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
-    and_,
     create_engine,
     event,
     func,
@@ -36,6 +35,7 @@ from mailwarden.store.base import (
     StoreStats,
 )
 from mailwarden.store.dashboard import SOURCE_INFO, RollupDelta
+from mailwarden.store.driver import Driver
 from mailwarden.store.location import database_url, display_url
 from mailwarden.store.migrate import upgrade
 from mailwarden.store.schema import (
@@ -131,6 +131,7 @@ class SqlTransaction:
 
     def __init__(self, connection: Connection, now: dt.datetime) -> None:
         self.connection = connection
+        self.driver = Driver(connection)
         self.now = now
         self.ingest_id: int | None = None
         self.rollup = RollupDelta()
@@ -149,20 +150,17 @@ class SqlTransaction:
 
     def _exists(self, table: Any, identity: rows.Identity, reporter_column: str) -> bool:
         reporter, report_id, domain, begin, end = identity
-        query = select(table.c.id).where(
-            and_(
-                table.c[reporter_column] == reporter,
-                table.c.report_id == report_id,
-                table.c.domain == domain,
-                table.c.begin == begin,
-                table.c.end == end,
-            )
-        )
-        return self.connection.execute(query).first() is not None
+        where = {
+            reporter_column: reporter,
+            "report_id": report_id,
+            "domain": domain,
+            "begin": begin,
+            "end": end,
+        }
+        return self.driver.exists(table, where)
 
     def _insert_one(self, table: Any, row: dict[str, Any]) -> int:
-        key = self.connection.execute(insert(table).returning(table.c.id), row).scalar_one()
-        return int(key)
+        return self.driver.insert(table, row)
 
     def _reserve_ids(self, table: Any, count: int) -> list[int]:
         """Return ``count`` new primary keys of ``table`` for rows inserted next.
@@ -171,7 +169,7 @@ class SqlTransaction:
         the largest one are free. PostgreSQL: taken from the column's sequence.
         """
         if self.connection.dialect.name == "sqlite":
-            top = self.connection.execute(select(func.max(table.c.id))).scalar() or 0
+            top = self.driver.max_id(table)
             return list(range(top + 1, top + 1 + count))
         found = self.connection.exec_driver_sql(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -357,9 +355,7 @@ class SqlTransaction:
         if self.ingest_id is None:
             self.ingest_id = self._insert_one(ingest_log, values)
         else:
-            self.connection.execute(
-                update(ingest_log).where(ingest_log.c.id == self.ingest_id).values(**values)
-            )
+            self.driver.update(ingest_log, self.ingest_id, values)
 
 
 _IP_AT = rows.RECORD_COLUMNS.index("source_ip")
