@@ -249,12 +249,13 @@ class SqlTransaction:
             "message_count": sum(fields[1] for fields in records),
         }
         key = self._insert_one(aggregate_reports, row)
+        unknown = rows.info_values(None)
         for start in range(0, len(records), CHUNK):
             chunk = records[start : start + CHUNK]
             infos = enrich(sorted({fields[0] for fields in chunk})) if enrich else {}
             keys = self._reserve_ids(aggregate_records, len(chunk))
             batch = [
-                (k, key, *fields, *rows.info_values(infos.get(fields[0]) if infos else None))
+                (k, key, *fields, *(rows.info_values(infos.get(fields[0])) if infos else unknown))
                 for fields, k in zip(chunk, keys, strict=True)
             ]
             self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
