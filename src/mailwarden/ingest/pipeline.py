@@ -78,7 +78,7 @@ class Ingestor:
         self.store = store
         self.parse = parse
         self.enrich = enrich
-        self.workers = workers if ParsePool.usable(parse) else 0
+        self.workers = workers if workers > 0 and ParsePool.usable(parse) else 0
         self._pool: ParsePool | None = None
 
     def __enter__(self) -> Ingestor:
