@@ -63,6 +63,20 @@ def test_record_in_a_comment_is_no_record(monkeypatch: pytest.MonkeyPatch) -> No
     assert [r.count for r in fast[0].records] == [3]
 
 
+@pytest.mark.parametrize("opener", ["<!-- ", "<![CDATA[", "<?pi "])
+def test_markup_cut_by_a_read_boundary_hides_its_record(
+    opener: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment, CDATA section or PI whose "<" ends one read still hides the record in it."""
+    closer = {"<!-- ": " -->", "<![CDATA[": "]]>", "<?pi ": " ?>"}[opener]
+    data = report(record(count=1) + opener + record(count=2) + closer + record(count=3))
+    raw = data.encode()
+    monkeypatch.setattr(aggregate, "_CHUNK", raw.index(opener.encode()) + 1)
+    fast, full = _both(raw, monkeypatch)
+    assert fast == full
+    assert [r.count for r in fast[0].records] == [1, 3]
+
+
 def test_declared_latin1_report_skips_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """A report in another encoding is read by the full parser only."""
     data = report(record()).replace('version="1.0"', 'version="1.0" encoding="ISO-8859-1"')

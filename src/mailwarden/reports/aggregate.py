@@ -652,6 +652,7 @@ class _FastFeeder:
         self.carry = b""
         self.enabled = engine.max_depth > _FAST_DEPTH
         self.started = False
+        self.tail = b""  # the last byte of the previous gap: a "<" there may open markup
 
     def feed(self, chunk: bytes) -> None:
         """Parse ``chunk`` (and what was held back before it); hold back a cut record."""
@@ -676,6 +677,7 @@ class _FastFeeder:
             record = None
             if self.enabled and len(engine.frames) == 1 and not engine.buf and end - start <= limit:
                 record = fast_record(data[start:end])
+            self.tail = b""
             if record is None:
                 self.parse(data[start:end], False)
             else:
@@ -694,8 +696,10 @@ class _FastFeeder:
         if start == end:
             return
         gap = data[start:end]
-        if b"<!" in gap or b"<?" in gap:
+        seen = self.tail + gap  # "<" | "!--" cut by a read boundary still opens a comment
+        if b"<!" in seen or b"<?" in seen:
             self.enabled = False
+        self.tail = gap[-1:]
         self.parse(gap, False)
 
     def _prolog(self, data: bytes) -> int:
