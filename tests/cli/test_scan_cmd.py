@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -145,3 +146,28 @@ def test_sigterm_leaves_a_resumable_file(tmp_path: Path) -> None:
     subprocess.run([*command[:9], "--resume", "--zone", str(zone)], check=True, env=env, timeout=60)
     final = [json.loads(line)["domain"] for line in out.read_text().splitlines()]
     assert sorted(final) == sorted(names)
+
+
+def test_no_nxdomain_cut_reaches_the_probe(tmp_path: Path, monkeypatch: Any) -> None:
+    """--no-nxdomain-cut on scan, check and dkim probe turns the probe's cut off; default on."""
+    import mailwarden.dkim as dkim
+
+    seen: list[bool] = []
+    real = dkim.probe_selectors
+
+    async def spy(domain: str, **kwargs: Any) -> Any:
+        seen.append(kwargs["nxdomain_cut"])
+        return await real(domain, **kwargs)
+
+    monkeypatch.setattr(dkim, "probe_selectors", spy)
+    zone, domains = _files(tmp_path)
+    out = tmp_path / "results.jsonl"
+    runner = CliRunner()
+    base = ["scan", str(domains), "--out", str(out), "-z", str(zone), "--checks", "dkim"]
+    assert runner.invoke(cli, [*base, "--overwrite"]).exit_code == 0
+    assert runner.invoke(cli, [*base, "--overwrite", "--no-nxdomain-cut"]).exit_code == 0
+    assert seen == [True] * 3 + [False] * 3
+    seen.clear()
+    runner.invoke(cli, ["check", "a.lab.test", "-z", str(zone), "--no-nxdomain-cut"])
+    runner.invoke(cli, ["dkim", "probe", "a.lab.test", "-z", str(zone), "--no-nxdomain-cut"])
+    assert seen == [False, False]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from mailwarden.dkim import COMMON_SELECTORS, probe_selectors
-from mailwarden.dns import Answer
+from mailwarden.dns import Answer, Status
 from mailwarden.testing import ZoneResolver
 from tests.dkim.conftest import Keys
 
@@ -54,7 +54,7 @@ async def test_probe_judges_each_key(keys: Keys) -> None:
     assert (found["google"].valid, _codes(found["google"])) == (False, ["dkim.revoked"])
     assert (found["mail"].valid, _codes(found["mail"])) == (False, ["dkim.malformed-key"])
     assert result.failed == ("selector1",)
-    assert len(resolver.queries) == len(COMMON_SELECTORS)
+    assert len(resolver.queries) == len(COMMON_SELECTORS) + 1  # _domainkey first
 
 
 async def test_probe_runs_lookups_concurrently() -> None:
@@ -71,7 +71,9 @@ async def test_probe_runs_lookups_concurrently() -> None:
             Slow.in_flight -= 1
             return await ZoneResolver().resolve(name, rdtype)
 
-    result = await probe_selectors("example.com", resolver=Slow(), selectors=["a", "b", "c"])
+    result = await probe_selectors(
+        "example.com", resolver=Slow(), selectors=["a", "b", "c"], nxdomain_cut=False
+    )
     assert result.keys == ()
     assert Slow.peak == 3
 
@@ -79,9 +81,78 @@ async def test_probe_runs_lookups_concurrently() -> None:
 async def test_probe_given_selectors_only() -> None:
     """With selectors given, only those are asked, in lower case, once each."""
     resolver = ZoneResolver()
-    result = await probe_selectors("example.com", resolver=resolver, selectors=["A", "a", "b"])
+    result = await probe_selectors(
+        "example.com", resolver=resolver, selectors=["A", "a", "b"], nxdomain_cut=False
+    )
     assert result.selectors_tried == ("a", "b")
     assert sorted(q[0] for q in resolver.queries) == [
         "a._domainkey.example.com",
         "b._domainkey.example.com",
     ]
+
+
+async def test_nxdomain_at_domainkey_asks_one_query() -> None:
+    """No name below _domainkey (NXDOMAIN, RFC 8020): one query, every selector counted as tried."""
+    resolver = ZoneResolver.from_dict({"example.com": {"TXT": "v=spf1 -all"}})
+    result = await probe_selectors("example.com", resolver=resolver)
+    assert resolver.queries == [("_domainkey.example.com", "TXT")]
+    assert result.selectors_tried == COMMON_SELECTORS
+    assert (result.keys, result.failed) == ((), ())
+
+
+async def test_keys_present_make_domainkey_an_empty_non_terminal(keys: Keys) -> None:
+    """With keys published, _domainkey answers NODATA and every selector is probed."""
+    resolver = ZoneResolver.from_dict({"s1._domainkey.example.com": {"TXT": keys.rsa.record}})
+    assert resolver.lookup("_domainkey.example.com", "TXT").status is Status.NODATA
+    result = await probe_selectors("example.com", resolver=resolver)
+    assert [k.selector for k in result.keys] == ["s1"]
+    assert len(resolver.queries) == len(COMMON_SELECTORS) + 1
+
+
+async def test_wildcard_at_domain_falls_back_to_the_full_probe() -> None:
+    """A wildcard makes _domainkey exist, so the selectors are asked as without the cut."""
+    resolver = ZoneResolver.from_dict({"*.example.com": {"TXT": "hello"}})
+    result = await probe_selectors("example.com", resolver=resolver, selectors=["a", "b"])
+    assert sorted(q[0] for q in resolver.queries) == [
+        "_domainkey.example.com",
+        "a._domainkey.example.com",
+        "b._domainkey.example.com",
+    ]
+    assert [k.selector for k in result.keys] == ["a", "b"]
+    assert all(not k.valid for k in result.keys)
+
+
+async def test_error_at_domainkey_falls_back_to_the_full_probe() -> None:
+    """SERVFAIL or a timeout at _domainkey proves nothing: every selector is asked."""
+    for status in (Status.SERVFAIL, Status.TIMEOUT):
+        inner = ZoneResolver.from_dict({"k1._domainkey.example.com": {"TXT": "v=DKIM1; p="}})
+
+        class Failing:
+            async def resolve(self, name: str, rdtype: str, status: Status = status) -> Answer:
+                if name == "_domainkey.example.com":
+                    return Answer(name, rdtype, status)
+                return await inner.resolve(name, rdtype)
+
+        result = await probe_selectors("example.com", resolver=Failing(), selectors=["k1", "s1"])
+        assert [k.selector for k in result.keys] == ["k1"], status
+        assert len(inner.queries) == 2
+
+
+async def test_cut_can_be_turned_off() -> None:
+    """nxdomain_cut=False asks every selector even when _domainkey is NXDOMAIN."""
+    resolver = ZoneResolver.from_dict({"example.com": {"TXT": "v=spf1 -all"}})
+    await probe_selectors("example.com", resolver=resolver, nxdomain_cut=False)
+    assert len(resolver.queries) == len(COMMON_SELECTORS)
+    assert ("_domainkey.example.com", "TXT") not in resolver.queries
+
+
+async def test_cname_at_domainkey_to_nowhere_falls_back() -> None:
+    """NXDOMAIN reached through a CNAME at _domainkey says nothing about names below it."""
+    resolver = ZoneResolver.from_dict(
+        {
+            "_domainkey.example.com": {"CNAME": "gone.example.net"},
+            "example.net": {"TXT": "x"},
+        }
+    )
+    await probe_selectors("example.com", resolver=resolver, selectors=["a", "b"])
+    assert len(resolver.queries) == 3

@@ -49,11 +49,14 @@ ALL_CHECKS: tuple[str, ...] = (
 @dataclass(frozen=True, slots=True)
 class AuditOptions:
     """What to check: ``checks`` (names from ``ALL_CHECKS``), DKIM ``selectors`` to probe
-    (``None`` for the built-in list), and a ``fetcher`` to fetch MTA-STS policies online."""
+    (``None`` for the built-in list), a ``fetcher`` to fetch MTA-STS policies online, and
+    whether the DKIM probe skips the selectors when ``_domainkey`` is NXDOMAIN
+    (``nxdomain_cut``, RFC 8020)."""
 
     checks: tuple[str, ...] = ALL_CHECKS
     selectors: tuple[str, ...] | None = None
     fetcher: PolicyFetcher | None = None
+    nxdomain_cut: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,15 @@ async def _audit_existing(
     spf, dmarc, dkim, mx, tls_rpt, dnssec = await asyncio.gather(
         _maybe("spf" in wanted, run_spf(domain, resolver=resolver)),
         _maybe("dmarc" in wanted, run_dmarc(domain, resolver=resolver)),
-        _maybe("dkim" in wanted, run_dkim(domain, resolver=resolver, selectors=opts.selectors)),
+        _maybe(
+            "dkim" in wanted,
+            run_dkim(
+                domain,
+                resolver=resolver,
+                selectors=opts.selectors,
+                nxdomain_cut=opts.nxdomain_cut,
+            ),
+        ),
         _maybe(
             "mx" in wanted or "mta_sts" in wanted, check_mx(domain, resolver=resolver, answer=apex)
         ),

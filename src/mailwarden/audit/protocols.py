@@ -102,12 +102,19 @@ async def _destination_mx(uris: tuple[str, ...], resolver: Resolver) -> list[Fin
 
 
 async def run_dkim(
-    domain: str, *, resolver: Resolver, selectors: tuple[str, ...] | None = None
+    domain: str,
+    *,
+    resolver: Resolver,
+    selectors: tuple[str, ...] | None = None,
+    nxdomain_cut: bool = True,
 ) -> DkimSummary:
-    """Return the DKIM keys found at ``selectors`` (default: the common ones) of ``domain``."""
+    """Return the DKIM keys found at ``selectors`` (default: the common ones) of ``domain``;
+    ``nxdomain_cut`` as in ``probe_selectors``."""
     from mailwarden.dkim import probe_selectors
 
-    probe = await probe_selectors(domain, resolver=resolver, selectors=selectors)
+    probe = await probe_selectors(
+        domain, resolver=resolver, selectors=selectors, nxdomain_cut=nxdomain_cut
+    )
     keys = tuple(
         DkimKey(r.selector, r.key_type, r.key_bits, r.valid, tuple(r.flags)) for r in probe.keys
     )

@@ -20,7 +20,7 @@ from mailwarden.dns import CachingResolver, Resolver
 from mailwarden.findings import Severity
 from mailwarden.net import HttpsFetcher
 
-__all__ = ["check", "parse_checks", "parse_selectors"]
+__all__ = ["check", "no_nxdomain_cut_option", "parse_checks", "parse_selectors"]
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _VERDICT_STYLE = {Verdict.PASS: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
@@ -46,6 +46,16 @@ def parse_checks(value: str | None) -> tuple[str, ...]:
     return wanted
 
 
+no_nxdomain_cut_option = click.option(
+    "--no-nxdomain-cut",
+    "no_nxdomain_cut",
+    is_flag=True,
+    help="Probe every DKIM selector even when _domainkey is NXDOMAIN (for servers that "
+    "wrongly answer NXDOMAIN for empty non-terminals; RFC 8020).",
+)
+"""The option turning off the probe's NXDOMAIN cut at ``_domainkey`` (check, scan, probe)."""
+
+
 @cli.command("check")
 @click.argument("domains", nargs=-1, required=True, metavar="DOMAIN...")
 @click.option(
@@ -58,6 +68,7 @@ def parse_checks(value: str | None) -> tuple[str, ...]:
     "--online", is_flag=True, help="Fetch MTA-STS policies over HTTPS and match them to MX."
 )
 @click.option("--csv", "csv_output", is_flag=True, help="Print one CSV row per domain.")
+@no_nxdomain_cut_option
 @global_options
 @pass_settings
 def check(
@@ -67,6 +78,7 @@ def check(
     checks_value: str | None,
     online: bool,
     csv_output: bool,
+    no_nxdomain_cut: bool,
 ) -> None:
     """Audit each DOMAIN's SPF, DMARC, DKIM, MX, MTA-STS, TLS-RPT, BIMI and DNSSEC.
 
@@ -77,7 +89,9 @@ def check(
     if not isinstance(resolver, CachingResolver):  # areas share answers (MX, _dmarc TXT)
         resolver = CachingResolver(resolver)
     fetcher = HttpsFetcher(resolver, timeout=max(settings.timeout, 5.0)) if online else None
-    options = AuditOptions(parse_checks(checks_value), parse_selectors(selectors), fetcher)
+    options = AuditOptions(
+        parse_checks(checks_value), parse_selectors(selectors), fetcher, not no_nxdomain_cut
+    )
     audits = asyncio.run(_audit_all(domains, resolver, options))
     if settings.json:
         for audit in audits:

@@ -12,6 +12,7 @@ import click
 
 from mailwarden import dkim
 from mailwarden.cli.app import EXIT_ENVIRONMENT, EXIT_FAILED, cli
+from mailwarden.cli.check_cmd import no_nxdomain_cut_option
 from mailwarden.cli.render import console, echo_json, err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.dkim.message import to_crlf
@@ -221,16 +222,22 @@ def _print_results(results: list[dkim.DkimResult]) -> None:
 @click.option(
     "--selectors", default=None, help="Comma-separated selectors (default: built-in list)."
 )
+@no_nxdomain_cut_option
 @global_options
 @pass_settings
-def probe(settings: Settings, domain: str, selectors: str | None) -> None:
+def probe(settings: Settings, domain: str, selectors: str | None, no_nxdomain_cut: bool) -> None:
     """Look for DKIM keys of DOMAIN under common selectors and judge each key found.
 
     Exit 0 when no key has an error finding, 1 otherwise, 3 when every lookup failed.
     """
     wanted = [s for s in selectors.split(",") if s.strip()] if selectors else None
     result = asyncio.run(
-        dkim.probe_selectors(domain, resolver=settings.resolver(), selectors=wanted)
+        dkim.probe_selectors(
+            domain,
+            resolver=settings.resolver(),
+            selectors=wanted,
+            nxdomain_cut=not no_nxdomain_cut,
+        )
     )
     if settings.json:
         echo_json(result)

@@ -18,7 +18,7 @@ from mailwarden.audit.domain import AuditOptions
 from mailwarden.audit.domainlist import parse_domain_list
 from mailwarden.audit.scan import ScanConfig, ScanCounters, completed_domains, scan_domains
 from mailwarden.cli.app import EXIT_USAGE, cli
-from mailwarden.cli.check_cmd import parse_checks, parse_selectors
+from mailwarden.cli.check_cmd import no_nxdomain_cut_option, parse_checks, parse_selectors
 from mailwarden.cli.render import err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.dns.throttle import ThrottledResolver
@@ -77,6 +77,7 @@ EXIT_INTERRUPTED = 130
     metavar="SCHEDULER_ADDRESS",
     help="Partition the list across a dask.distributed cluster.",
 )
+@no_nxdomain_cut_option
 @global_options
 @pass_settings
 def scan(
@@ -93,6 +94,7 @@ def scan(
     overwrite: bool,
     workers: int,
     dask_address: str | None,
+    no_nxdomain_cut: bool,
 ) -> None:
     """Check every domain in DOMAINS_FILE (one a line, or `rank,domain` CSV) into --out.
 
@@ -116,7 +118,11 @@ def scan(
         concurrency,
         deadline,
         retries,
-        options=AuditOptions(parse_checks(checks_value), parse_selectors(selectors)),
+        options=AuditOptions(
+            parse_checks(checks_value),
+            parse_selectors(selectors),
+            nxdomain_cut=not no_nxdomain_cut,
+        ),
     )
     spec = ResolverSpec(
         tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps

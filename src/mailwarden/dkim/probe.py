@@ -100,9 +100,19 @@ class DkimProbeResult:
 
 
 async def probe_selectors(
-    domain: str, *, resolver: Resolver, selectors: Sequence[str] | None = None
+    domain: str,
+    *,
+    resolver: Resolver,
+    selectors: Sequence[str] | None = None,
+    nxdomain_cut: bool = True,
 ) -> DkimProbeResult:
     """Return the DKIM keys published under ``selectors`` (default :data:`COMMON_SELECTORS`).
+
+    With ``nxdomain_cut`` (the default) and more than one selector, ``_domainkey.<domain>`` is
+    asked first: NXDOMAIN there means no name exists below it (RFC 8020), so no selector can
+    hold a key and none is asked. Any other answer (NODATA for the empty non-terminal above
+    published keys, records from a wildcard, an error) leads to the full probe. Turn it off
+    for zones whose servers wrongly answer NXDOMAIN for empty non-terminals.
 
     Lookups run concurrently (at most 16 at a time). A selector whose lookup times out or
     fails is listed in ``failed``; NXDOMAIN and NODATA mean no key. Raises ``InputError``
@@ -110,6 +120,8 @@ async def probe_selectors(
     """
     domain = validate_domain(domain)
     tried = tuple(dict.fromkeys(s.strip().lower() for s in (selectors or COMMON_SELECTORS)))
+    if nxdomain_cut and len(tried) > 1 and await _nothing_below(resolver, domain):
+        return DkimProbeResult(domain, tried, (), ())
     gate = asyncio.Semaphore(_CONCURRENCY)
 
     async def one(selector: str) -> SelectorReport | str | None:
@@ -120,6 +132,12 @@ async def probe_selectors(
     keys = tuple(o for o in outcomes if isinstance(o, SelectorReport))
     failed = tuple(o for o in outcomes if isinstance(o, str))
     return DkimProbeResult(domain, tried, keys, failed)
+
+
+async def _nothing_below(resolver: Resolver, domain: str) -> bool:
+    """Return True when ``_domainkey.<domain>`` is NXDOMAIN itself (no CNAME followed)."""
+    answer = await resolver.resolve(f"_domainkey.{domain}", "TXT")
+    return answer.status is Status.NXDOMAIN and answer.canonical_name is None
 
 
 async def _probe_one(resolver: Resolver, domain: str, selector: str) -> SelectorReport | str | None:
