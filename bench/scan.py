@@ -66,7 +66,7 @@ def mailwarden_scan(
     result = run_measured(command)
     lines = out.read_text().splitlines()
     summary = result["stderr"].strip().splitlines()[-1]
-    queries = 0  # worker processes do not report their queries
+    queries = 0
     if " DNS queries" in summary:
         queries = int(summary.split(" DNS queries")[0].rsplit(" ", 1)[-1].replace(",", ""))
     errors = sum(1 for line in lines if json.loads(line)["error_class"])

@@ -171,3 +171,17 @@ def test_no_nxdomain_cut_reaches_the_probe(tmp_path: Path, monkeypatch: Any) -> 
     runner.invoke(cli, ["check", "a.lab.test", "-z", str(zone), "--no-nxdomain-cut"])
     runner.invoke(cli, ["dkim", "probe", "a.lab.test", "-z", str(zone), "--no-nxdomain-cut"])
     assert seen == [False, False]
+
+
+def test_workers_summary_reports_queries(tmp_path: Path) -> None:
+    """With --workers 2 the summary line gives the DNS queries and queries per second too."""
+    zone, domains = _files(tmp_path)
+    out = tmp_path / "results.jsonl"
+    result = CliRunner().invoke(
+        cli, ["scan", str(domains), "--out", str(out), "-z", str(zone), "--workers", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert "scanned 4 domains" in summary
+    sent = int(summary.split(" DNS queries sent")[0].rsplit(" ", 1)[-1].replace(",", ""))
+    assert sent >= 4 and "/s)" in summary.split("DNS queries sent")[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as as_completed_futures
 from dataclasses import dataclass
@@ -13,9 +13,26 @@ from typing import IO, Any
 
 from mailwarden.audit.scan import ScanConfig, scan_domains
 from mailwarden.dns import CachingResolver, FastResolver, OverlayResolver, Resolver, ZoneResolver
+from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import ConfigError
 
-__all__ = ["ResolverSpec", "partition", "scan_in_processes", "scan_partition", "scan_with_dask"]
+__all__ = [
+    "PartitionedScan",
+    "ResolverSpec",
+    "partition",
+    "scan_in_processes",
+    "scan_partition",
+    "scan_partition_counted",
+    "scan_with_dask",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionedScan:
+    """Totals of a partitioned scan: domains written and DNS queries sent by all workers."""
+
+    domains: int
+    queries: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +75,18 @@ def partition(domains: Sequence[str], size: int) -> list[list[str]]:
 
 def scan_partition(domains: list[str], spec: ResolverSpec, config: ScanConfig) -> str:
     """Scan one partition on a worker; return its JSON Lines text."""
+    return scan_partition_counted(domains, spec, config)[0]
+
+
+def scan_partition_counted(
+    domains: list[str], spec: ResolverSpec, config: ScanConfig
+) -> tuple[str, int]:
+    """Scan one partition on a worker; return its JSON Lines text and the DNS queries sent
+    (questions asked of the zones when no nameserver is involved)."""
     out = io.StringIO()
-    resolver, client = spec.build()
+    built, client = spec.build()
+    counter = ThrottledResolver(built) if client is None else None
+    resolver: Resolver = counter or built
 
     async def run() -> None:
         try:
@@ -69,7 +96,8 @@ def scan_partition(domains: list[str], spec: ResolverSpec, config: ScanConfig) -
                 client.close()
 
     asyncio.run(run())
-    return out.getvalue()
+    sent = client.queries_sent if client is not None else counter.queries if counter else 0
+    return out.getvalue(), sent
 
 
 def scan_with_dask(
@@ -81,9 +109,9 @@ def scan_with_dask(
     out: IO[str],
     partition_size: int = 500,
     client: Any = None,
-) -> int:
+) -> PartitionedScan:
     """Scan ``domains`` on the cluster at ``address`` (or an existing ``client``), appending each
-    partition's lines to ``out`` as it completes. Returns the number of domains written.
+    partition's lines to ``out`` as it completes. Returns the domains written and queries sent.
 
     Raises ``ConfigError`` when dask.distributed is not installed or the scheduler is unreachable.
     """
@@ -101,16 +129,10 @@ def scan_with_dask(
             raise ConfigError(f"cannot reach the dask scheduler at {address}: {exc}") from None
     try:
         futures = [
-            client.submit(scan_partition, part, spec, config, pure=False)
+            client.submit(scan_partition_counted, part, spec, config, pure=False)
             for part in partition(domains, partition_size)
         ]
-        written = 0
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            text = future.result()
-            out.write(text)
-            out.flush()
-            written += text.count("\n")
-        return written
+        return _collect(as_completed(futures), out)  # type: ignore[no-untyped-call]
     finally:
         if own_client:
             client.close()
@@ -123,25 +145,33 @@ def scan_in_processes(
     config: ScanConfig,
     out: IO[str],
     workers: int,
-) -> int:
+) -> PartitionedScan:
     """Scan ``domains`` in ``workers`` local processes, appending each partition's lines to
-    ``out`` as it completes. Returns the number of domains written.
+    ``out`` as it completes. Returns the domains written and queries sent.
 
     Partitions are small enough (about 16 per worker) to keep every core busy to the end; an
     interrupt cancels the partitions not started, and those written stay whole.
     """
     size = max(50, min(2_000, len(domains) // (workers * 16) + 1))
-    written = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(scan_partition, p, spec, config) for p in partition(domains, size)]
+        futures = [
+            pool.submit(scan_partition_counted, p, spec, config) for p in partition(domains, size)
+        ]
         try:
-            for future in as_completed_futures(futures):
-                text = future.result()
-                out.write(text)
-                out.flush()
-                written += text.count("\n")
+            return _collect(as_completed_futures(futures), out)
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
-    return written
+
+
+def _collect(finished: Iterable[Any], out: IO[str]) -> PartitionedScan:
+    """Write each finished partition's lines to ``out``; return the totals."""
+    written = queries = 0
+    for future in finished:
+        text, sent = future.result()
+        out.write(text)
+        out.flush()
+        written += text.count("\n")
+        queries += sent
+    return PartitionedScan(written, queries)

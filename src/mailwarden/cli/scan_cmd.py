@@ -142,7 +142,7 @@ def scan(
             if client is not None:
                 client.close()
     sent = client.queries_sent if client is not None else resolver.queries
-    _summary(counters, sent)
+    _summary(counters.done, sent, counters.started, counters.errors)
     if interrupted:
         err_console().print(
             f"mailwarden: interrupted; {out_path} holds every finished domain: "
@@ -213,11 +213,9 @@ def _scan_partitioned(
     with out_path.open("a" if resume else "w", encoding="utf-8") as out:
         try:
             if dask_address:
-                written = scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
+                totals = scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
             else:
-                written = scan_in_processes(
-                    todo, spec=spec, config=config, out=out, workers=workers
-                )
+                totals = scan_in_processes(todo, spec=spec, config=config, out=out, workers=workers)
         except KeyboardInterrupt:
             err_console().print(
                 f"mailwarden: interrupted; {out_path} holds every finished partition: "
@@ -225,21 +223,16 @@ def _scan_partitioned(
                 markup=False,
             )
             click.get_current_context().exit(EXIT_INTERRUPTED)
+    _summary(totals.domains, totals.queries, started)
+
+
+def _summary(done: int, queries: int, started: float, errors: int | None = None) -> None:
     elapsed = max(time.monotonic() - started, 1e-6)
+    not_checked = f", {errors:,} not checked" if errors is not None else ""
     err_console().print(
-        f"mailwarden: scanned {written:,} domains in {elapsed:,.1f}s "
-        f"({written / elapsed:,.0f} domains/s)",
-        markup=False,
-        highlight=False,
-    )
-
-
-def _summary(counters: ScanCounters, queries: int) -> None:
-    elapsed = max(time.monotonic() - counters.started, 1e-6)
-    err_console().print(
-        f"mailwarden: scanned {counters.done:,} domains in {elapsed:,.1f}s "
-        f"({counters.done / elapsed:,.0f} domains/s), {queries:,} DNS queries sent "
-        f"({queries / elapsed:,.0f}/s), {counters.errors:,} not checked",
+        f"mailwarden: scanned {done:,} domains in {elapsed:,.1f}s "
+        f"({done / elapsed:,.0f} domains/s), {queries:,} DNS queries sent "
+        f"({queries / elapsed:,.0f}/s){not_checked}",
         markup=False,
         highlight=False,
     )
