@@ -107,33 +107,40 @@ async def _audit_existing(
     domain: str, apex: Answer, resolver: Resolver, opts: AuditOptions
 ) -> DomainAudit:
     wanted = set(opts.checks)
-    spf, dmarc, dkim, mx, tls_rpt, dnssec = await asyncio.gather(
-        _maybe("spf" in wanted, run_spf(domain, resolver=resolver)),
-        _maybe("dmarc" in wanted, run_dmarc(domain, resolver=resolver)),
-        _maybe(
-            "dkim" in wanted,
-            run_dkim(
-                domain,
-                resolver=resolver,
-                selectors=opts.selectors,
-                nxdomain_cut=opts.nxdomain_cut,
-            ),
-        ),
-        _maybe(
-            "mx" in wanted or "mta_sts" in wanted, check_mx(domain, resolver=resolver, answer=apex)
-        ),
-        _maybe("tls_rpt" in wanted, check_tls_rpt(domain, resolver=resolver)),
-        _maybe("dnssec" in wanted, check_dnssec(domain, resolver=resolver)),
-    )
+    first: dict[str, Coroutine[Any, Any, Any]] = {}
+    if "spf" in wanted:
+        first["spf"] = run_spf(domain, resolver=resolver)
+    if "dmarc" in wanted:
+        first["dmarc"] = run_dmarc(domain, resolver=resolver)
+    if "dkim" in wanted:
+        first["dkim"] = run_dkim(
+            domain, resolver=resolver, selectors=opts.selectors, nxdomain_cut=opts.nxdomain_cut
+        )
+    if "mx" in wanted or "mta_sts" in wanted:
+        first["mx"] = check_mx(domain, resolver=resolver, answer=apex)
+    if "tls_rpt" in wanted:
+        first["tls_rpt"] = check_tls_rpt(domain, resolver=resolver)
+    if "dnssec" in wanted:
+        first["dnssec"] = check_dnssec(domain, resolver=resolver)
+    found = await _gather(first)
+    spf: SpfSummary | None = found.get("spf")
+    dmarc: DmarcSummary | None = found.get("dmarc")
+    dkim: DkimSummary | None = found.get("dkim")
+    mx: MxResult | None = found.get("mx")
+    tls_rpt: TlsRptResult | None = found.get("tls_rpt")
+    dnssec: DnssecResult | None = found.get("dnssec")
     hosts = mx.hosts if mx is not None else ()
     policy = dmarc.policy if dmarc is not None else None
-    mta_sts, bimi = await asyncio.gather(
-        _maybe(
-            "mta_sts" in wanted,
-            check_mta_sts(domain, resolver=resolver, mx_hosts=hosts, fetcher=opts.fetcher),
-        ),
-        _maybe("bimi" in wanted, check_bimi(domain, resolver=resolver, dmarc_policy=policy)),
-    )
+    second: dict[str, Coroutine[Any, Any, Any]] = {}
+    if "mta_sts" in wanted:
+        second["mta_sts"] = check_mta_sts(
+            domain, resolver=resolver, mx_hosts=hosts, fetcher=opts.fetcher
+        )
+    if "bimi" in wanted:
+        second["bimi"] = check_bimi(domain, resolver=resolver, dmarc_policy=policy)
+    found = await _gather(second)
+    mta_sts: MtaStsResult | None = found.get("mta_sts")
+    bimi: BimiResult | None = found.get("bimi")
     if "mx" not in wanted:
         mx = None
     areas = {
@@ -169,11 +176,13 @@ async def _audit_existing(
     )
 
 
-async def _maybe(wanted: bool, coroutine: Coroutine[Any, Any, T]) -> T | None:
-    if not wanted:
-        coroutine.close()
-        return None
-    return await coroutine
+async def _gather(coroutines: dict[str, Coroutine[Any, Any, Any]]) -> dict[str, Any]:
+    """Return each coroutine's result by name, run concurrently (a lone one is awaited)."""
+    if len(coroutines) == 1:
+        name, only = next(iter(coroutines.items()))
+        return {name: await only}
+    results = await asyncio.gather(*coroutines.values())
+    return dict(zip(coroutines, results, strict=True))
 
 
 def _error_class(answer: Answer) -> str | None:

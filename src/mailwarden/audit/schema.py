@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mailwarden.audit.domain import DomainAudit
-from mailwarden.findings import Severity
-from mailwarden.serialize import to_jsonable
+from mailwarden.audit.model import DkimKey
+from mailwarden.findings import Finding, Severity
 
 __all__ = ["CSV_COLUMNS", "audit_to_dict", "audit_to_row"]
 
@@ -42,8 +42,28 @@ def audit_to_dict(audit: DomainAudit) -> dict[str, Any]:
         "dnssec": None
         if audit.dnssec is None
         else {"signed": audit.dnssec.signed, "authenticated": audit.dnssec.authenticated},
-        "verdicts": to_jsonable(audit.verdicts),
-        "findings": to_jsonable(list(audit.findings)),
+        "verdicts": {name: verdict.value for name, verdict in audit.verdicts.items()},
+        "findings": [_finding(f) for f in audit.findings],
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    """Return ``finding`` as ``to_jsonable`` would, without walking the dataclass fields."""
+    return {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "hint": finding.hint,
+    }
+
+
+def _dkim_key(key: DkimKey) -> dict[str, Any]:
+    return {
+        "selector": key.selector,
+        "key_type": key.key_type,
+        "key_bits": key.key_bits,
+        "valid": key.valid,
+        "flags": list(key.flags),
     }
 
 
@@ -78,7 +98,7 @@ def _dmarc(audit: DomainAudit) -> dict[str, Any] | None:
 def _dkim(audit: DomainAudit) -> dict[str, Any] | None:
     if audit.dkim is None:
         return None
-    return {"selectors": to_jsonable(list(audit.dkim.selectors)), "probed": audit.dkim.probed}
+    return {"selectors": [_dkim_key(k) for k in audit.dkim.selectors], "probed": audit.dkim.probed}
 
 
 def _mta_sts(audit: DomainAudit) -> dict[str, Any] | None:

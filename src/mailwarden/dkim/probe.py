@@ -122,13 +122,15 @@ async def probe_selectors(
     tried = tuple(dict.fromkeys(s.strip().lower() for s in (selectors or COMMON_SELECTORS)))
     if nxdomain_cut and len(tried) > 1 and await _nothing_below(resolver, domain):
         return DkimProbeResult(domain, tried, (), ())
-    gate = asyncio.Semaphore(_CONCURRENCY)
+    wanted = [s for s in tried if s]
+    outcomes: list[SelectorReport | str | None] = [None] * len(wanted)
+    turns = iter(range(len(wanted)))
 
-    async def one(selector: str) -> SelectorReport | str | None:
-        async with gate:
-            return await _probe_one(resolver, domain, selector)
+    async def runner() -> None:  # a few runners instead of a task per selector
+        for index in turns:
+            outcomes[index] = await _probe_one(resolver, domain, wanted[index])
 
-    outcomes = await asyncio.gather(*(one(s) for s in tried if s))
+    await asyncio.gather(*(runner() for _ in range(min(_CONCURRENCY, len(wanted)))))
     keys = tuple(o for o in outcomes if isinstance(o, SelectorReport))
     failed = tuple(o for o in outcomes if isinstance(o, str))
     return DkimProbeResult(domain, tried, keys, failed)
