@@ -89,3 +89,17 @@ def test_resume_refuses_a_foreign_file(tmp_path: Path) -> None:
     path.write_text('hello\n{"domain": "a.example"}\n')
     with pytest.raises(InputError, match="line 1"):
         completed_domains(path)
+
+
+def test_bulk_gc_relaxes_then_restores_the_collector() -> None:
+    """Inside bulk_gc the collector runs rarely and sees no older object; after, as before."""
+    import gc
+
+    from mailwarden.audit.scan import bulk_gc
+
+    before = gc.get_threshold()
+    with bulk_gc():
+        assert gc.get_threshold()[0] >= 10 * before[0]
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

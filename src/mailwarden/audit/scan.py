@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -15,9 +17,43 @@ from mailwarden.audit.schema import audit_to_dict
 from mailwarden.dns import Resolver
 from mailwarden.errors import InputError
 
-__all__ = ["ScanConfig", "ScanCounters", "completed_domains", "scan_domains", "scan_one"]
+__all__ = [
+    "ScanConfig",
+    "ScanCounters",
+    "bulk_gc",
+    "completed_domains",
+    "scan_domains",
+    "scan_one",
+    "tune_gc_for_bulk",
+]
 
 _RETRYABLE = frozenset({"timeout", "servfail"})
+_BULK_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc_for_bulk() -> None:
+    """Make the cyclic garbage collector run rarely in this process, for bulk scans.
+
+    A scan allocates a few dozen short-lived objects per DNS query while the cache holds up to
+    100,000 answers; with the default thresholds the collector walks that cache hundreds of
+    times a minute (a third of a scan's CPU time). Objects alive now (modules, the CLI) are
+    moved out of its sight (``gc.freeze``). Returns nothing.
+    """
+    gc.freeze()
+    gc.set_threshold(*_BULK_GC_THRESHOLDS)
+
+
+@contextlib.contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Apply :func:`tune_gc_for_bulk` for the duration of the block, then restore the previous
+    thresholds and unfreeze. Yields nothing."""
+    previous = gc.get_threshold()
+    tune_gc_for_bulk()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 @dataclass(frozen=True, slots=True)

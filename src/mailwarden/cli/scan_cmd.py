@@ -16,7 +16,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from mailwarden.audit.distributed import ResolverSpec
 from mailwarden.audit.domain import AuditOptions
 from mailwarden.audit.domainlist import parse_domain_list
-from mailwarden.audit.scan import ScanConfig, ScanCounters, completed_domains, scan_domains
+from mailwarden.audit.scan import (
+    ScanConfig,
+    ScanCounters,
+    bulk_gc,
+    completed_domains,
+    scan_domains,
+)
 from mailwarden.cli.app import EXIT_USAGE, cli
 from mailwarden.cli.check_cmd import no_nxdomain_cut_option, parse_checks, parse_selectors
 from mailwarden.cli.render import err_console
@@ -128,16 +134,18 @@ def scan(
         tuple(settings.nameservers), tuple(settings.zones), settings.live, settings.timeout, qps
     )
     if dask_address or workers > 1:
-        _scan_partitioned(todo, spec, config, out_path, resume, dask_address, workers)
+        with bulk_gc():
+            _scan_partitioned(todo, spec, config, out_path, resume, dask_address, workers)
         return
     inner, client = spec.build(max_in_flight=max(256, concurrency * 4))
     resolver = ThrottledResolver(inner)
     mode = "a" if resume else "w"
     with out_path.open(mode, encoding="utf-8") as out:
         try:
-            interrupted, counters = asyncio.run(
-                _run(todo, resolver, out, config, skipped=len(done))
-            )
+            with bulk_gc():
+                interrupted, counters = asyncio.run(
+                    _run(todo, resolver, out, config, skipped=len(done))
+                )
         finally:
             if client is not None:
                 client.close()
