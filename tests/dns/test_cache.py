@@ -82,3 +82,20 @@ async def test_concurrent_questions_share_one_query() -> None:
     answers = await asyncio.gather(*(cache.resolve("x.example", "TXT") for _ in range(10)))
     assert Slow.calls == 1
     assert all(a.status is Status.NODATA for a in answers)
+
+
+async def test_uncached_names_go_straight_to_the_inner_resolver() -> None:
+    """Names matched by ``uncached`` are asked every time and never stored."""
+    from mailwarden.dkim.probe import is_selector_name
+
+    zones = ZoneResolver.from_dict(
+        {"s1._domainkey.example.com": {"TXT": "v=DKIM1; p="}, "example.com": {"TXT": "x"}}
+    )
+    cache = CachingResolver(zones, uncached=is_selector_name)
+    for _ in range(2):
+        assert (await cache.resolve("s1._domainkey.example.com", "TXT")).texts() == ["v=DKIM1; p="]
+        assert (await cache.resolve("example.com", "TXT")).texts() == ["x"]
+    assert [q[0] for q in zones.queries].count("s1._domainkey.example.com") == 2
+    assert [q[0] for q in zones.queries].count("example.com") == 1
+    assert len(cache) == 1
+    assert is_selector_name("S1._DomainKey.Example.COM") and not is_selector_name("_domainkey.a")

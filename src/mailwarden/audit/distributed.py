@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from mailwarden.audit.scan import ScanConfig, scan_domains, tune_gc_for_bulk
+from mailwarden.dkim.probe import is_selector_name
 from mailwarden.dns import CachingResolver, FastResolver, OverlayResolver, Resolver, ZoneResolver
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import ConfigError
@@ -58,7 +59,7 @@ class ResolverSpec:
                 qps=self.qps,
                 max_in_flight=max_in_flight,
             )
-            live = CachingResolver(client)
+            live = CachingResolver(client, uncached=is_selector_name)
         if self.zones:
             zones = ZoneResolver.from_zone_files(*self.zones)
             resolver: Resolver = zones if live is None else OverlayResolver(zones, live)

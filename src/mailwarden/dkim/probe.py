@@ -10,7 +10,14 @@ from mailwarden.dkim.keys import KeyRecord, KeyRecordError, parse_key_record
 from mailwarden.dns import Resolver, Status, validate_domain
 from mailwarden.findings import Finding, Severity
 
-__all__ = ["COMMON_SELECTORS", "DkimProbeResult", "SelectorReport", "judge_key", "probe_selectors"]
+__all__ = [
+    "COMMON_SELECTORS",
+    "DkimProbeResult",
+    "SelectorReport",
+    "is_selector_name",
+    "judge_key",
+    "probe_selectors",
+]
 
 COMMON_SELECTORS = (
     "default",
@@ -134,6 +141,11 @@ async def probe_selectors(
     keys = tuple(o for o in outcomes if isinstance(o, SelectorReport))
     failed = tuple(o for o in outcomes if isinstance(o, str))
     return DkimProbeResult(domain, tried, keys, failed)
+
+
+def is_selector_name(name: str) -> bool:
+    """Return True for a DKIM key name ``selector._domainkey.domain`` (any case)."""
+    return "._domainkey." in name.lower()
 
 
 async def _nothing_below(resolver: Resolver, domain: str) -> bool:

@@ -18,7 +18,9 @@ class CachingResolver:
     Positive and negative answers (NXDOMAIN, NODATA) are kept for their TTL, clamped to
     ``[min_ttl, max_ttl]``; SERVFAIL for ``servfail_ttl`` seconds; TIMEOUT is never kept.
     At most ``max_entries`` answers are kept (least recently used dropped first). Concurrent
-    identical questions share one upstream query.
+    identical questions share one upstream query. Names for which ``uncached(name)`` is true
+    (a name asked once and never again, such as a DKIM selector probed in a survey) go straight
+    to ``inner``: keeping them would only push useful answers out.
     """
 
     def __init__(
@@ -30,8 +32,10 @@ class CachingResolver:
         max_ttl: int = 86_400,
         servfail_ttl: int = 30,
         clock: Callable[[], float] = time.monotonic,
+        uncached: Callable[[str], bool] | None = None,
     ) -> None:
         self.inner = inner
+        self.uncached = uncached
         self.max_entries = max_entries
         self.min_ttl = min_ttl
         self.max_ttl = max_ttl
@@ -47,6 +51,8 @@ class CachingResolver:
 
     async def resolve(self, name: str, rdtype: str) -> Answer:
         """Return the cached answer for ``name`` / ``rdtype`` or ask the wrapped resolver."""
+        if self.uncached is not None and self.uncached(name):
+            return await self.inner.resolve(name, rdtype)
         key = (name.rstrip(".").lower(), rdtype.upper())
         cached = self._lookup(key)
         if cached is not None:
