@@ -97,3 +97,41 @@ def test_per_domain_spf_and_dmarc(scanned: Any) -> None:
         wanted = sorted(k["selector"] for k in entry["dkim"]["selectors"])
         found = sorted(k["selector"] for k in ours["dkim"]["selectors"])
         assert found == wanted, entry["domain"]
+
+
+def test_nsd_answers_make_the_nxdomain_cut_exact(
+    tmp_path: Any, nsd: Callable[..., NsdServer]
+) -> None:
+    """Over NSD, _domainkey is NODATA where keys exist and NXDOMAIN elsewhere (RFC 8020), and a
+    scan with the cut writes exactly what a scan probing every selector writes."""
+    import asyncio
+
+    from mailwarden.dns import FastResolver, Status
+
+    lab = generate(tmp_path / "lab", domains=60, seed=9)
+    server = nsd(lab.zones(), tmp_path / "nsd")
+
+    async def statuses() -> list[Status]:
+        client = FastResolver([server.nameserver], timeout=2)
+        try:
+            return [
+                (await client.resolve(f"_domainkey.{e['domain']}", "TXT")).status
+                for e in lab.manifest
+            ]
+        finally:
+            client.close()
+
+    expected = [Status.NODATA if e["dkim"]["selectors"] else Status.NXDOMAIN for e in lab.manifest]
+    assert asyncio.run(statuses()) == expected
+    assert Status.NXDOMAIN in expected and Status.NODATA in expected
+    listing = tmp_path / "domains.txt"
+    listing.write_text("\n".join(lab.domains()) + "\n")
+    outputs = []
+    for extra in ([], ["--no-nxdomain-cut"]):
+        out = tmp_path / f"results{len(outputs)}.jsonl"
+        base = ["scan", str(listing), "--out", str(out), "--nameserver", server.nameserver]
+        result = CliRunner().invoke(cli, [*base, "--checks", "dkim", *extra])
+        assert result.exit_code == 0, result.output
+        outputs.append(sorted(out.read_text().splitlines()))
+    assert outputs[0] == outputs[1]
+    server.stop()
