@@ -107,36 +107,21 @@ async def _audit_existing(
     domain: str, apex: Answer, resolver: Resolver, opts: AuditOptions
 ) -> DomainAudit:
     wanted = set(opts.checks)
-    first: dict[str, Coroutine[Any, Any, Any]] = {}
-    if "spf" in wanted:
-        first["spf"] = run_spf(domain, resolver=resolver)
-    if "dmarc" in wanted:
-        first["dmarc"] = run_dmarc(domain, resolver=resolver)
-    if "dkim" in wanted:
-        first["dkim"] = run_dkim(
-            domain, resolver=resolver, selectors=opts.selectors, nxdomain_cut=opts.nxdomain_cut
-        )
-    if "mx" in wanted or "mta_sts" in wanted:
-        first["mx"] = check_mx(domain, resolver=resolver, answer=apex)
-    if "tls_rpt" in wanted:
-        first["tls_rpt"] = check_tls_rpt(domain, resolver=resolver)
-    if "dnssec" in wanted:
-        first["dnssec"] = check_dnssec(domain, resolver=resolver)
-    found = await _gather(first)
+    found = await _gather(_first_round(domain, apex, resolver, opts, wanted))
     spf: SpfSummary | None = found.get("spf")
     dmarc: DmarcSummary | None = found.get("dmarc")
     dkim: DkimSummary | None = found.get("dkim")
     mx: MxResult | None = found.get("mx")
     tls_rpt: TlsRptResult | None = found.get("tls_rpt")
     dnssec: DnssecResult | None = found.get("dnssec")
-    hosts = mx.hosts if mx is not None else ()
-    policy = dmarc.policy if dmarc is not None else None
     second: dict[str, Coroutine[Any, Any, Any]] = {}
     if "mta_sts" in wanted:
+        hosts = mx.hosts if mx is not None else ()
         second["mta_sts"] = check_mta_sts(
             domain, resolver=resolver, mx_hosts=hosts, fetcher=opts.fetcher
         )
     if "bimi" in wanted:
+        policy = dmarc.policy if dmarc is not None else None
         second["bimi"] = check_bimi(domain, resolver=resolver, dmarc_policy=policy)
     found = await _gather(second)
     mta_sts: MtaStsResult | None = found.get("mta_sts")
@@ -174,6 +159,28 @@ async def _audit_existing(
         findings=findings + parked,
         verdicts=verdicts,
     )
+
+
+def _first_round(
+    domain: str, apex: Answer, resolver: Resolver, opts: AuditOptions, wanted: set[str]
+) -> dict[str, Coroutine[Any, Any, Any]]:
+    """Return the areas that need nothing from another area, by name (only those wanted)."""
+    first: dict[str, Coroutine[Any, Any, Any]] = {}
+    if "spf" in wanted:
+        first["spf"] = run_spf(domain, resolver=resolver)
+    if "dmarc" in wanted:
+        first["dmarc"] = run_dmarc(domain, resolver=resolver)
+    if "dkim" in wanted:
+        first["dkim"] = run_dkim(
+            domain, resolver=resolver, selectors=opts.selectors, nxdomain_cut=opts.nxdomain_cut
+        )
+    if "mx" in wanted or "mta_sts" in wanted:
+        first["mx"] = check_mx(domain, resolver=resolver, answer=apex)
+    if "tls_rpt" in wanted:
+        first["tls_rpt"] = check_tls_rpt(domain, resolver=resolver)
+    if "dnssec" in wanted:
+        first["dnssec"] = check_dnssec(domain, resolver=resolver)
+    return first
 
 
 async def _gather(coroutines: dict[str, Coroutine[Any, Any, Any]]) -> dict[str, Any]:
