@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailwarden.dkim.keys import KeyRecord, KeyRecordError, parse_key_record
-from mailwarden.dns import Resolver, Status, validate_domain
+from mailwarden.dns import Answer, Resolver, Status, validate_domain
+from mailwarden.dns.batch import resolve_many
 from mailwarden.findings import Finding, Severity
 
 __all__ = [
@@ -121,23 +121,20 @@ async def probe_selectors(
     published keys, records from a wildcard, an error) leads to the full probe. Turn it off
     for zones whose servers wrongly answer NXDOMAIN for empty non-terminals.
 
-    Lookups run concurrently (at most 16 at a time). A selector whose lookup times out or
-    fails is listed in ``failed``; NXDOMAIN and NODATA mean no key. Raises ``InputError``
-    for a malformed ``domain``; DNS problems never raise.
+    The selectors are asked together: in one go through the resolver's ``resolve_many`` when
+    it offers one (the lean client does, and the scan's wrappers pass it on), otherwise at most
+    16 at a time. A selector whose lookup times out or fails is listed in ``failed``; NXDOMAIN
+    and NODATA mean no key. Raises ``InputError`` for a malformed ``domain``; DNS problems
+    never raise.
     """
     domain = validate_domain(domain)
     tried = tuple(dict.fromkeys(s.strip().lower() for s in (selectors or COMMON_SELECTORS)))
     if nxdomain_cut and len(tried) > 1 and await _nothing_below(resolver, domain):
         return DkimProbeResult(domain, tried, (), ())
     wanted = [s for s in tried if s]
-    outcomes: list[SelectorReport | str | None] = [None] * len(wanted)
-    turns = iter(range(len(wanted)))
-
-    async def runner() -> None:  # a few runners instead of a task per selector
-        for index in turns:
-            outcomes[index] = await _probe_one(resolver, domain, wanted[index])
-
-    await asyncio.gather(*(runner() for _ in range(min(_CONCURRENCY, len(wanted)))))
+    names = [f"{selector}._domainkey.{domain}" for selector in wanted]
+    answers = await resolve_many(resolver, names, "TXT", concurrency=_CONCURRENCY)
+    outcomes = [_outcome(s, n, a) for s, n, a in zip(wanted, names, answers, strict=True)]
     keys = tuple(o for o in outcomes if isinstance(o, SelectorReport))
     failed = tuple(o for o in outcomes if isinstance(o, str))
     return DkimProbeResult(domain, tried, keys, failed)
@@ -154,10 +151,8 @@ async def _nothing_below(resolver: Resolver, domain: str) -> bool:
     return answer.status is Status.NXDOMAIN and answer.canonical_name is None
 
 
-async def _probe_one(resolver: Resolver, domain: str, selector: str) -> SelectorReport | str | None:
+def _outcome(selector: str, name: str, answer: Answer) -> SelectorReport | str | None:
     """Return the report for one selector, the selector when its lookup failed, or None."""
-    name = f"{selector}._domainkey.{domain}"
-    answer = await resolver.resolve(name, "TXT")
     if answer.is_error:
         return selector
     texts = answer.texts()

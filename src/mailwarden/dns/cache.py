@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from mailwarden.dns.answer import Answer, Resolver, Status
+from mailwarden.dns.batch import resolve_each, resolve_split
 
 __all__ = ["CachingResolver"]
 
@@ -76,6 +77,15 @@ class CachingResolver:
         future.set_result(answer)
         self._store(key, answer)
         return answer
+
+    async def resolve_many(self, names: Sequence[str], rdtype: str) -> list[Answer]:
+        """Return the answers for ``names`` / ``rdtype`` in order: the uncached names asked of
+        the wrapped resolver together (its ``resolve_many`` when it has one), the others as
+        ``resolve`` would answer them."""
+        uncached = self.uncached
+        if uncached is None:
+            return await resolve_each(self, names, rdtype)
+        return await resolve_split(names, rdtype, batched=uncached, many=self.inner, each=self)
 
     def _lookup(self, key: tuple[str, str]) -> Answer | None:
         entry = self._entries.get(key)

@@ -36,6 +36,11 @@ _DRAIN_MAX = 256  # datagrams read per readiness event at most
 
 # What a waiting query gets: the response, or a sentence saying why there is none.
 _Outcome = bytes | str
+# The first attempt made by resolve_many: its outcome, its wait, the deadline (loop time) if any.
+_First = tuple[_Outcome, float, float | None]
+# A question resolve_many sent: its position, the question, its future (or why it was not sent:
+# "" when the per-query path should ask it from scratch) and the query sent.
+_Launched = tuple[int, Question, "asyncio.Future[_Outcome] | str", bytes]
 
 
 class _Channel(asyncio.DatagramProtocol):
@@ -283,6 +288,114 @@ class FastResolver:
         finally:
             gate.leave()
 
+    async def resolve_many(self, names: Sequence[str], rdtype: str) -> list[Answer]:
+        """Return the answers for ``names`` / ``rdtype``, in order: those ``resolve`` would give.
+
+        All questions go out at once to the first nameserver (within the in-flight cap and the
+        qps limit) and their responses are awaited together; only a question that timed out,
+        came back truncated, refused, failed or malformed continues on the per-query path
+        (TCP, the next nameserver, the next round) from where it stands. The ``deadline``
+        counts from the call for all of them.
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._open(loop)
+        answers: list[Answer | None] = [None] * len(names)
+        end = loop.time() + self.deadline if self.deadline is not None else None
+        wait = self.timeout if end is None else min(self.timeout, end - loop.time())
+        launched = await self._launch(names, rdtype, answers, wait, loop)
+        retry = []
+        try:
+            for position, question, sent, query in launched:
+                outcome = sent if isinstance(sent, str) else await sent
+                if type(outcome) is bytes and not outcome[2] & 0x02:
+                    answer = decode_response(outcome, question.name, question.rdtype, question)
+                    if answer.status is not Status.SERVFAIL:
+                        answers[position] = answer
+                        continue
+                retry.append(self._continue(position, question, outcome, query, wait, end))
+        except BaseException:  # cancelled: free the slots of the questions still out
+            for _, _, sent, _ in launched:
+                if not isinstance(sent, str):
+                    sent.cancel()
+            for coroutine in retry:
+                coroutine.close()
+            raise
+        for position, answer in await asyncio.gather(*retry):
+            answers[position] = answer
+        return [answer for answer in answers if answer is not None]
+
+    async def _launch(
+        self,
+        names: Sequence[str],
+        rdtype: str,
+        answers: list[Answer | None],
+        wait: float,
+        loop: asyncio.AbstractEventLoop,
+    ) -> list[_Launched]:
+        """Send a UDP query per name to the first nameserver, each taking a slot of the gate
+        (freed when its response or timeout arrives) after the rate limit; return what was
+        sent. A name no query can be built for gets its SERVFAIL in ``answers``."""
+        launched: list[_Launched] = []
+        gate, bucket = self._gate, self._bucket
+        for position, name in enumerate(names):
+            try:
+                question = build_question(name, rdtype, dnssec=self.dnssec)
+            except ParseError as exc:
+                qname = name.rstrip(".").lower()
+                detail = f"cannot build query: {exc}"
+                answers[position] = Answer(qname, rdtype, Status.SERVFAIL, detail=detail)
+                continue
+            if wait <= 0 or not self._channels[0]:
+                launched.append((position, question, "", b""))  # the per-query path says why
+                continue
+            if gate.used < gate.limit and not gate.waiters:
+                gate.used += 1
+            else:
+                await gate.enter()
+            if bucket is not None:
+                delay = bucket.reserve(loop.time())
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            sent = self._send(question, 0, wait, loop)
+            if isinstance(sent, str):
+                gate.leave()
+                launched.append((position, question, sent, b""))
+                continue
+            sent[0].add_done_callback(self._leave_gate)
+            launched.append((position, question, *sent))
+        return launched
+
+    def _leave_gate(self, _future: asyncio.Future[_Outcome]) -> None:
+        self._gate.leave()
+
+    async def _continue(
+        self,
+        position: int,
+        question: Question,
+        outcome: _Outcome,
+        query: bytes,
+        wait: float,
+        end: float | None,
+    ) -> tuple[int, Answer]:
+        """Finish a ``resolve_many`` question on the per-query path; return it with its answer.
+
+        ``outcome`` is the first attempt's (``""`` with no query when none was made)."""
+        gate = self._gate
+        if gate.used < gate.limit and not gate.waiters:
+            gate.used += 1
+        else:
+            await gate.enter()
+        try:
+            if not query and not outcome:
+                return position, await self._ask_all(question)
+            if type(outcome) is bytes and outcome[2] & 0x02:
+                server = self.nameservers[0]
+                outcome = await self._ask_tcp(server, query, question.section, wait)
+            return position, await self._ask_all(question, (outcome, wait, end))
+        finally:
+            gate.leave()
+
     def close(self) -> None:
         """Close the sockets; a later ``resolve`` opens new ones."""
         for channels in self._channels:
@@ -312,16 +425,21 @@ class FastResolver:
             self._channels.append(channels)
             self._problems.append(problem)
 
-    async def _ask_all(self, question: Question) -> Answer:
+    async def _ask_all(self, question: Question, first: _First | None = None) -> Answer:
         """Ask each nameserver in turn, exactly as ``DnsResolver`` does.
 
         A server answering SERVFAIL, REFUSED, NOTIMP or FORMERR is passed over for the next one;
         servers that did not answer (or sent a malformed message) are asked again in each of
         ``retries`` more rounds. SERVFAIL when every server that answered refused or failed,
-        TIMEOUT when none answered.
+        TIMEOUT when none answered. ``first`` is the outcome of the first attempt (first
+        nameserver, first round) when ``resolve_many`` already made it, with its wait and the
+        deadline it ran under.
         """
         loop = asyncio.get_running_loop()
-        end = loop.time() + self.deadline if self.deadline is not None else None
+        if first is None:
+            end = loop.time() + self.deadline if self.deadline is not None else None
+        else:
+            end = first[2]
         problems: list[str] = []
         answered = False
         pending = list(range(len(self.nameservers)))
@@ -329,13 +447,17 @@ class FastResolver:
             silent: list[int] = []
             for index in pending:
                 server = self.nameservers[index]
-                wait = self.timeout
-                if end is not None:
-                    wait = min(wait, end - loop.time())
-                    if wait <= 0:
-                        problems.append(f"deadline of {self.deadline:g}s reached")
-                        return _failed(question, problems, answered)
-                outcome = await self._ask(question, index, server, wait, loop)
+                if first is not None:
+                    outcome, wait, _ = first
+                    first = None
+                else:
+                    wait = self.timeout
+                    if end is not None:
+                        wait = min(wait, end - loop.time())
+                        if wait <= 0:
+                            problems.append(f"deadline of {self.deadline:g}s reached")
+                            return _failed(question, problems, answered)
+                    outcome = await self._ask(question, index, server, wait, loop)
                 if not isinstance(outcome, bytes):
                     problems.append(f"{server}: {outcome or f'timed out after {wait:g}s'}")
                     silent.append(index)
@@ -366,13 +488,30 @@ class FastResolver:
         loop: asyncio.AbstractEventLoop,
     ) -> _Outcome:
         """Ask one nameserver over UDP (and TCP when truncated); return the response or why not."""
-        channels = self._channels[index]
-        if not channels:
+        if not self._channels[index]:
             return self._problems[index] or "no socket"
         if self._bucket is not None:
             delay = self._bucket.reserve(loop.time())
             if delay > 0:
                 await asyncio.sleep(delay)
+        sent = self._send(question, index, wait, loop)
+        if isinstance(sent, str):
+            return sent
+        future, query = sent
+        outcome = await future
+        if type(outcome) is bytes and outcome[2] & 0x02:
+            return await self._ask_tcp(server, query, question.section, wait)
+        return outcome
+
+    def _send(
+        self, question: Question, index: int, wait: float, loop: asyncio.AbstractEventLoop
+    ) -> tuple[asyncio.Future[_Outcome], bytes] | str:
+        """Send ``question`` over UDP to nameserver ``index`` (the rate limit already waited
+        for); return the future its response or timeout will resolve and the query, or why
+        nothing was sent."""
+        channels = self._channels[index]
+        if not channels:
+            return self._problems[index] or "no socket"
         if len(channels) > 1:
             self._turn = (self._turn + 1) % len(channels)
             channel = channels[self._turn]
@@ -396,10 +535,7 @@ class FastResolver:
         pending[ident] = (future, question.section)
         self.queries_sent += 1
         channel.expire_at(loop.time() + wait, ident, future)
-        outcome = await future
-        if type(outcome) is bytes and outcome[2] & 0x02:
-            return await self._ask_tcp(server, query, question.section, wait)
-        return outcome
+        return future, query
 
     async def _ask_tcp(
         self, server: Nameserver, query: bytes, section: bytes, wait: float

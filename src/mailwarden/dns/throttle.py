@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from mailwarden.dns.answer import Answer, Resolver
+from mailwarden.dns.batch import resolve_many
 
 __all__ = ["ThrottledResolver"]
 
@@ -38,6 +39,15 @@ class ThrottledResolver:
             await self._take()
         self.queries += 1
         return await self.inner.resolve(name, rdtype)
+
+    async def resolve_many(self, names: Sequence[str], rdtype: str) -> list[Answer]:
+        """Wait for a token per name when rate-limited, then return the inner resolver's
+        answers in order (its ``resolve_many`` when it has one)."""
+        if self.qps is not None:
+            for _ in names:
+                await self._take()
+        self.queries += len(names)
+        return await resolve_many(self.inner, names, rdtype)
 
     async def _take(self) -> None:
         assert self.qps is not None
