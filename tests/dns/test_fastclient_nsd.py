@@ -90,3 +90,13 @@ async def test_statuses_and_tcp_fallback(lab: str) -> None:
     assert len(big.records) == 10
     assert fast.queries_sent == sent + 2  # UDP answer truncated, then TCP
     fast.close()
+
+
+async def test_batches_equal_resolve(lab: str) -> None:
+    """resolve_many over every question of each type answers as resolve does, TCP included."""
+    fast = FastResolver([lab], timeout=2)
+    for rdtype in dict.fromkeys(rdtype for _, rdtype in QUESTIONS):
+        names = [name for name, asked in QUESTIONS if asked == rdtype]
+        expected = [await fast.resolve(name, rdtype) for name in names]
+        assert await fast.resolve_many(names, rdtype) == expected, rdtype
+    fast.close()

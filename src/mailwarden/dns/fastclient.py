@@ -67,8 +67,10 @@ class _Channel(asyncio.DatagramProtocol):
             self.sock.send(query)
         except BlockingIOError:
             return "socket send buffer full"
-        except OSError as exc:
-            return _describe(exc)
+        except OSError as exc:  # an ICMP error left by an earlier query: theirs as well
+            problem = _describe(exc)
+            self._fail_all(problem)
+            return problem
         return ""
 
     def _drain(self) -> None:
