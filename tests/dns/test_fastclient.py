@@ -339,3 +339,15 @@ async def test_cancelled_queries_free_their_slot_and_id() -> None:
     await asyncio.sleep(0.25)
     assert all(not channel.pending for channels in fast._channels for channel in channels)
     fast.close()
+
+
+async def test_refusal_reported_on_a_later_send_reaches_the_earlier_queries() -> None:
+    """Queries sent together to a closed port all report the refusal, none waits it out."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fast = FastResolver([f"127.0.0.1:{port}"], timeout=5, retries=0)
+    names = [f"n{i}.example.com" for i in range(4)]
+    got = await asyncio.wait_for(asyncio.gather(*(fast.resolve(n, "TXT") for n in names)), 4)
+    assert all(a.status is Status.TIMEOUT and "refused" in a.detail for a in got)
+    fast.close()
