@@ -203,6 +203,10 @@ class _Gate:
                 return
         self.used -= 1
 
+    def leave_when_done(self, _future: asyncio.Future[_Outcome]) -> None:
+        """Free a slot: the done callback of a query sent by ``resolve_many``."""
+        self.leave()
+
 
 class _TokenBucket:
     """A queries-per-second limit: each send reserves the next free slot (no thundering herd)."""
@@ -364,12 +368,9 @@ class FastResolver:
                 gate.leave()
                 launched.append((position, question, sent, b""))
                 continue
-            sent[0].add_done_callback(self._leave_gate)
+            sent[0].add_done_callback(gate.leave_when_done)
             launched.append((position, question, *sent))
         return launched
-
-    def _leave_gate(self, _future: asyncio.Future[_Outcome]) -> None:
-        self._gate.leave()
 
     async def _continue(
         self,
