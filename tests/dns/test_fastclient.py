@@ -77,6 +77,33 @@ async def serve(handler: Handler, host: str = "127.0.0.1") -> tuple[Responder, s
     return responder, (f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
 
 
+def truncate(query: dns.message.Message) -> list[bytes]:
+    """Answer with an empty response marked truncated (TC), so the client asks over TCP."""
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.TC
+    return [response.to_wire()]
+
+
+async def tcp_answerer(server: str, log: list[bytes]) -> asyncio.Server:
+    """Return a TCP server on the port of ``server`` that answers like :func:`answer` and
+    appends each query it reads to ``log``; skips the test when the port is taken."""
+    port = int(server.rsplit(":", 1)[1])
+
+    async def on_tcp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        size = int.from_bytes(await reader.readexactly(2), "big")
+        data = await reader.readexactly(size)
+        log.append(data)
+        wire = answer(dns.message.from_wire(data)).to_wire()
+        writer.write(len(wire).to_bytes(2, "big") + wire)
+        await writer.drain()
+        writer.close()
+
+    try:
+        return await asyncio.start_server(on_tcp, "127.0.0.1", port)
+    except OSError:
+        pytest.skip(f"TCP port {port} is taken")
+
+
 async def test_answers_equal_dns_resolver() -> None:
     """Answers, CNAME chains and NXDOMAIN with SOA TTL equal DnsResolver's."""
     responder, server = await serve(zone_handler)
@@ -153,29 +180,9 @@ async def test_silence_is_timeout_and_deadline_caps_retries() -> None:
 async def test_truncated_answer_is_asked_over_tcp() -> None:
     """A TC answer over UDP is followed by the same query over TCP."""
 
-    def handler(query: dns.message.Message) -> list[bytes]:
-        response = dns.message.make_response(query)
-        response.flags |= dns.flags.TC
-        return [response.to_wire()]
-
-    responder, server = await serve(handler)
-    port = int(server.rsplit(":", 1)[1])
+    responder, server = await serve(truncate)
     tcp_queries: list[bytes] = []
-
-    async def on_tcp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        size = int.from_bytes(await reader.readexactly(2), "big")
-        data = await reader.readexactly(size)
-        tcp_queries.append(data)
-        wire = answer(dns.message.from_wire(data)).to_wire()
-        writer.write(len(wire).to_bytes(2, "big") + wire)
-        await writer.drain()
-        writer.close()
-
-    try:
-        tcp = await asyncio.start_server(on_tcp, "127.0.0.1", port)
-    except OSError:
-        pytest.skip(f"TCP port {port} is taken")
-    async with tcp:
+    async with await tcp_answerer(server, tcp_queries):
         fast = FastResolver([server], timeout=1)
         got = await fast.resolve("example.com", "TXT")
         fast.close()

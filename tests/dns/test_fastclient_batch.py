@@ -11,7 +11,14 @@ import pytest
 
 from mailwarden.dns import Answer, Status, TXTRecord
 from mailwarden.dns.fastclient import FastResolver
-from tests.dns.test_fastclient import Handler, answer, serve, zone_handler
+from tests.dns.test_fastclient import (
+    Handler,
+    answer,
+    serve,
+    tcp_answerer,
+    truncate,
+    zone_handler,
+)
 
 NAMES = [
     "example.com",
@@ -91,29 +98,9 @@ async def test_silence_gives_the_timeouts_resolve_gives() -> None:
 async def test_truncated_answers_are_asked_over_tcp() -> None:
     """Each truncated UDP answer is followed by its query over TCP, as resolve does."""
 
-    def handler(query: dns.message.Message) -> list[bytes]:
-        response = dns.message.make_response(query)
-        response.flags |= dns.flags.TC
-        return [response.to_wire()]
-
-    responder, server = await serve(handler)
-    port = int(server.rsplit(":", 1)[1])
+    responder, server = await serve(truncate)
     tcp_queries: list[bytes] = []
-
-    async def on_tcp(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        size = int.from_bytes(await reader.readexactly(2), "big")
-        data = await reader.readexactly(size)
-        tcp_queries.append(data)
-        wire = answer(dns.message.from_wire(data)).to_wire()
-        writer.write(len(wire).to_bytes(2, "big") + wire)
-        await writer.drain()
-        writer.close()
-
-    try:
-        tcp = await asyncio.start_server(on_tcp, "127.0.0.1", port)
-    except OSError:
-        pytest.skip(f"TCP port {port} is taken")
-    async with tcp:
+    async with await tcp_answerer(server, tcp_queries):
         fast = FastResolver([server], timeout=1)
         got = await fast.resolve_many(["example.com", "no.example.com"], "TXT")
         assert got == await each(fast, ["example.com", "no.example.com"])
