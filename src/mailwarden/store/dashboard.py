@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
+from mailwarden.store.driver import Driver
 from mailwarden.store.schema import (
     ROLLUP_COUNTS,
     aggregate_records,
@@ -165,7 +166,7 @@ class RollupDelta:
         _upsert_sums(connection, rollup_reporters, self.reporters, ("reports", "messages"))
         info = tuple(SOURCE_INFO)
         rows = [(ip, *(self.sources[ip][k] for k in info)) for ip in sorted(self.sources)]
-        _upsert(connection, rollup_sources, ("source_ip", *info), rows, replace=info)
+        Driver(connection).upsert_many(rollup_sources, ("source_ip", *info), rows, replace=info)
         self.source_days, self.days, self.reporters, self.sources = {}, {}, {}, {}
 
 
@@ -181,54 +182,7 @@ def _upsert_sums(
         rows = [(key[0], key[1].isoformat(), *key[2:], *counts) for key, counts in ordered]
     else:
         rows = [(*key, *counts) for key, counts in ordered]
-    _upsert(connection, table, (*keys, *columns), rows, add=columns)
-
-
-def _upsert(
-    connection: Connection,
-    table: Table,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    *,
-    add: tuple[str, ...] = (),
-    replace: tuple[str, ...] = (),
-) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) with one driver ``executemany``; on a key
-    already present add the ``add`` columns to it and overwrite its ``replace`` columns.
-
-    The statement is the same on SQLite and PostgreSQL (``ON CONFLICT ... DO UPDATE``).
-    """
-    if rows:
-        statement = _upsert_sql(connection.dialect, table, columns, add, replace)
-        connection.exec_driver_sql(statement, rows)
-
-
-_upsert_cache: dict[tuple[Any, ...], str] = {}
-
-
-def _upsert_sql(
-    dialect: Any,
-    table: Table,
-    columns: tuple[str, ...],
-    add: tuple[str, ...],
-    replace: tuple[str, ...],
-) -> str:
-    key = (dialect.name, dialect.paramstyle, table.name, columns, add, replace)
-    found = _upsert_cache.get(key)
-    if found is None:
-        quote = dialect.identifier_preparer.quote
-        name = quote(table.name)
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        keys = ", ".join(quote(c.name) for c in table.primary_key.columns)
-        changes = [f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in add]
-        changes += [f"{quote(c)} = excluded.{quote(c)}" for c in replace]
-        found = (
-            f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))}) "
-            f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(changes)}"
-        )
-        _upsert_cache[key] = found
-    return found
+    Driver(connection).upsert_many(table, (*keys, *columns), rows, add=columns)
 
 
 def _day_of(connection: Connection, column: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Plain driver statements for the statements ingestion runs for every message.
+"""Plain driver statements for the statements ingestion runs for every message and record.
 
 SQLAlchemy Core builds, caches and processes a statement on each call; for the few statements
 ingestion runs thousands of times this costs more than the database. Here the SQL text is
@@ -9,7 +9,7 @@ same as with Core.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -23,7 +23,7 @@ _PROCESSORS: dict[tuple[str, str, str], Processor] = {}
 
 
 class Driver:
-    """Runs single-row statements on ``connection`` through the DB-API driver."""
+    """Runs statements on ``connection`` through the DB-API driver, their SQL built once."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -52,12 +52,9 @@ class Driver:
     def insert(self, table: Table, row: Mapping[str, Any]) -> int:
         """Insert ``row`` into ``table``; return its new ``id``."""
 
-        def build() -> str:
-            names = ", ".join(self.quote(name) for name in row)
-            marks = ", ".join([self.mark] * len(row))
-            return f"INSERT INTO {self.quote(table.name)} ({names}) VALUES ({marks}) RETURNING id"
-
-        sql = self._sql(("insert", table.name, *row), build)
+        sql = self._sql(
+            ("insert", table.name, *row), lambda: f"{self._insert(table, tuple(row))} RETURNING id"
+        )
         found = self.connection.exec_driver_sql(sql, self._params(table, row))
         return int(found.scalar_one())
 
@@ -88,3 +85,49 @@ class Driver:
 
         sql = self._sql(("update", table.name, *values), build)
         self.connection.exec_driver_sql(sql, (*self._params(table, values), key))
+
+    def insert_many(
+        self, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows`` (values already in stored form, in ``columns`` order) with one
+        ``executemany``."""
+        if rows:
+            sql = self._sql(
+                ("insert-many", table.name, *columns), lambda: self._insert(table, columns)
+            )
+            self.connection.exec_driver_sql(sql, list(rows))
+
+    def upsert_many(
+        self,
+        table: Table,
+        columns: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+        *,
+        add: tuple[str, ...] = (),
+        replace: tuple[str, ...] = (),
+    ) -> None:
+        """Insert ``rows`` like :meth:`insert_many`; on a primary key already present add the
+        ``add`` columns to the stored row and overwrite its ``replace`` columns. The statement
+        is the same on SQLite and PostgreSQL (``ON CONFLICT ... DO UPDATE``)."""
+        if not rows:
+            return
+
+        def build() -> str:
+            name = self.quote(table.name)
+            keys = ", ".join(self.quote(c.name) for c in table.primary_key.columns)
+            changes = [
+                f"{self.quote(c)} = {name}.{self.quote(c)} + excluded.{self.quote(c)}" for c in add
+            ]
+            changes += [f"{self.quote(c)} = excluded.{self.quote(c)}" for c in replace]
+            return (
+                f"{self._insert(table, columns)} "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(changes)}"
+            )
+
+        sql = self._sql(("upsert", table.name, columns, add, replace), build)
+        self.connection.exec_driver_sql(sql, list(rows))
+
+    def _insert(self, table: Table, columns: Sequence[str]) -> str:
+        names = ", ".join(self.quote(name) for name in columns)
+        marks = ", ".join([self.mark] * len(columns))
+        return f"INSERT INTO {self.quote(table.name)} ({names}) VALUES ({marks})"

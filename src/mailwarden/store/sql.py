@@ -179,15 +179,7 @@ class SqlTransaction:
 
     def _bulk_insert(self, table: Any, columns: tuple[str, ...], values: list[Any]) -> None:
         """Insert many rows (tuples in ``columns`` order) with one driver ``executemany``."""
-        if not values:
-            return
-        mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
-        quote = self.connection.dialect.identifier_preparer.quote
-        statement = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})"
-        )
-        self.connection.exec_driver_sql(statement, values)
+        self.driver.insert_many(table, columns, values)
 
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
         if isinstance(report, rows.PreparedAggregate):
