@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from mailwarden.dmarc.evaluate import DmarcResult
-from mailwarden.dmarc.types import DkimResultLike, SpfResultLike
 from mailwarden.errors import ParseError
 from mailwarden.lexing import comment_end, quoted_string
+
+if TYPE_CHECKING:  # annotations only: the SPF header builder imports this module
+    from mailwarden.dmarc.evaluate import DmarcResult
+    from mailwarden.dmarc.types import DkimResultLike, SpfResultLike
 
 __all__ = [
     "AuthResProperty",
@@ -20,6 +23,7 @@ __all__ = [
     "claims_authserv_id",
     "parse_authentication_results",
     "quote_value",
+    "spf_auth_result",
     "strip_forged",
 ]
 
@@ -132,7 +136,7 @@ def build_authentication_results(
         raise ParseError("authserv-id must be a token such as mx.example.com", authserv_id, 0)
     results: list[AuthResult] = []
     if spf is not None:
-        results.append(_spf_entry(spf, mail_from, helo))
+        results.append(spf_auth_result(spf, mail_from=mail_from, helo=helo))
     for sig in dkim:
         props = [AuthResProperty("header", "d", sig.domain)]
         if sig.selector:
@@ -146,13 +150,23 @@ def build_authentication_results(
     return AuthenticationResults(authserv_id, tuple(results))
 
 
-def _spf_entry(spf: SpfResultLike, mail_from: str | None, helo: str | None) -> AuthResult:
+def spf_auth_result(
+    spf: SpfResultLike,
+    *,
+    mail_from: str | None = None,
+    helo: str | None = None,
+    comment: str | None = None,
+) -> AuthResult:
+    """Return the ``spf=`` entry: ``smtp.mailfrom`` when the MAIL FROM address is known,
+    ``smtp.helo`` for the HELO name (the SPF domain when neither is known), and ``comment``
+    (already safe for a header comment) after the result. Raises nothing."""
     props = []
     if mail_from:
         props.append(AuthResProperty("smtp", "mailfrom", mail_from))
     if helo or not mail_from:
         props.append(AuthResProperty("smtp", "helo", helo or spf.domain))
-    return AuthResult("spf", _word(spf.result), properties=tuple(props))
+    comments = (comment,) if comment else ()
+    return AuthResult("spf", _word(spf.result), properties=tuple(props), comments=comments)
 
 
 def _dmarc_entry(dmarc: DmarcResult) -> AuthResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mailwarden.authres import build_authentication_results, parse_authentication_results
 from mailwarden.spf import (
     SpfResult,
     SpfResultCode,
@@ -57,4 +58,25 @@ async def test_authres_clause_mailfrom_and_helo() -> None:
     assert clause == (
         "spf=pass (mx.example.net: mail.example.com designates 192.0.2.9 as permitted sender) "
         "smtp.helo=mail.example.com"
+    )
+
+
+async def test_authres_clause_matches_the_header_builder() -> None:
+    """The clause is the spf= entry build_authentication_results writes, and parses back."""
+    result = await _result()
+    built = build_authentication_results("mx.example.net", spf=result, mail_from=result.sender)
+    clause = authres_spf_clause(result)
+    assert built.to_text() == f"mx.example.net; {clause}"
+    entry = parse_authentication_results(f"mx.example.net; {clause}").results[0]
+    assert (entry.result, entry.prop("smtp", "mailfrom")) == ("pass", "alice@example.com")
+
+
+async def test_authres_clause_quotes_an_odd_sender() -> None:
+    """A sender with a space is quoted so the header still parses to the same address."""
+    result = SpfResult(SpfResultCode.NONE, "example.com", "192.0.2.1", '"a b"@example.com')
+    clause = authres_spf_clause(result, receiver="mx.example.net")
+    entry = parse_authentication_results(f"mx.example.net; {clause}").results[0]
+    assert entry.prop("smtp", "mailfrom") == '"a b"@example.com'
+    assert entry.comments == (
+        "mx.example.net: example.com does not designate permitted sender hosts",
     )

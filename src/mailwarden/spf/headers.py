@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
+from mailwarden.authres import spf_auth_result
 from mailwarden.spf.result import SpfResult, SpfResultCode
 
 __all__ = ["authres_spf_clause", "received_spf_header", "received_spf_value", "spf_comment"]
 
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_TOKEN = re.compile(r"[!#$%&'*+.0-9A-Z^_`a-z|~-]+")
-_LOCAL_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 R = SpfResultCode
 
 
@@ -57,12 +56,12 @@ def authres_spf_clause(result: SpfResult, *, receiver: str | None = None) -> str
     """Return the ``spf=`` resinfo of Authentication-Results, e.g.
     ``spf=pass (mx.example.org: domain of a@example.com designates 192.0.2.1 as permitted
     sender) smtp.mailfrom=a@example.com`` (``smtp.helo=`` for the HELO identity)."""
-    comment = f" ({spf_comment(result, receiver)})" if receiver else ""
+    comment = spf_comment(result, receiver) if receiver else None
     if result.identity == "mailfrom":
-        prop = f"smtp.mailfrom={_pvalue(result.sender)}"
+        entry = spf_auth_result(result, mail_from=result.sender, comment=comment)
     else:
-        prop = f"smtp.helo={_pvalue(result.helo or result.domain)}"
-    return f"spf={result.result.value}{comment} {prop}"
+        entry = spf_auth_result(result, helo=result.helo or result.domain, comment=comment)
+    return entry.to_text()
 
 
 def _comment_safe(text: str) -> str:
@@ -77,12 +76,3 @@ def _quoted(value: str) -> str:
 
 def _kv_value(value: str) -> str:
     return value if _DOT_ATOM.fullmatch(value) else _quoted(value)
-
-
-def _pvalue(value: str) -> str:
-    if _TOKEN.fullmatch(value):
-        return value
-    local, at, domain = value.rpartition("@")
-    if at and _TOKEN.fullmatch(domain) and (not local or _LOCAL_ATOM.fullmatch(local)):
-        return value
-    return _quoted(value)
