@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from mailwarden.cli import cli
+from mailwarden.cli import COMMAND_MODULES, cli
 from mailwarden.demo import demo_zone_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +93,10 @@ def test_demo_runs_offline(runner: CliRunner) -> None:
 
 def _all_commands(group: click.Group, prefix: str = "") -> list[str]:
     names = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         full = f"{prefix}{name}"
         if isinstance(command, click.Group):
             names.extend(_all_commands(command, full + " "))
@@ -110,3 +115,75 @@ def test_every_command_is_documented() -> None:
     }
     missing = [c for c in _all_commands(cli) if c not in documented]
     assert not missing, f"undocumented commands: {missing}"
+
+
+def _command_tree(command: click.Command) -> list[click.Command]:
+    if not isinstance(command, click.Group):
+        return [command]
+    ctx = click.Context(command)
+    found: list[click.Command] = [command]
+    for name in command.list_commands(ctx):
+        sub = command.get_command(ctx, name)
+        assert sub is not None, name
+        found.extend(_command_tree(sub))
+    return found
+
+
+def test_every_command_module_is_declared() -> None:
+    """Every *_cmd module is named in COMMAND_MODULES, and every registered command is too."""
+    declared = {module for modules in COMMAND_MODULES.values() for module in modules}
+    on_disk = {p.stem for p in (REPO / "src" / "mailwarden" / "cli").glob("*_cmd.py")}
+    assert on_disk == declared
+    ctx = click.Context(cli)
+    for name in COMMAND_MODULES:
+        cli.get_command(ctx, name)
+    assert set(cli.commands) == set(COMMAND_MODULES)
+
+
+def test_each_command_tree_comes_from_its_declared_modules() -> None:
+    """A command and all its subcommands are defined in the modules declared for it."""
+    ctx = click.Context(cli)
+    for name, modules in COMMAND_MODULES.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        allowed = {f"mailwarden.cli.{module}" for module in modules}
+        for sub in _command_tree(command):
+            assert sub.callback is not None
+            assert sub.callback.__module__ in allowed, (name, sub.name, sub.callback.__module__)
+
+
+def test_startup_imports_only_the_command_run() -> None:
+    """`mailwarden scan --help` imports the scan command's module and no other command's."""
+    code = (
+        "import sys\n"
+        "from mailwarden.cli import run\n"
+        "try:\n"
+        "    run(['scan', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('mailwarden.cli.'))))\n"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules, heavy = done.stdout.strip().splitlines()[-2:]
+    loaded = {m.rsplit(".", 1)[-1] for m in modules.split()}
+    assert {m for m in loaded if m.endswith("_cmd")} == {"scan_cmd", "check_cmd"}
+    assert heavy == "False False"
+
+
+def test_help_lists_every_command_with_its_short_help(runner: CliRunner) -> None:
+    """`mailwarden --help` names every declared command with its first help line."""
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMAND_MODULES:
+        assert re.search(rf"^  {name} +\S", result.output, re.M), name
+
+
+def test_completion_offers_lazy_commands() -> None:
+    """Shell completion of `mailwarden s` offers the commands not yet imported."""
+    from click.shell_completion import ShellComplete
+
+    completions = ShellComplete(cli, {}, "mailwarden", "_MAILWARDEN_COMPLETE").get_completions(
+        [], "s"
+    )
+    assert {"scan", "serve", "spf", "stats", "suggest"} <= {c.value for c in completions}

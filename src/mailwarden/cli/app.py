@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -45,7 +47,31 @@ def exit_code_for(error: MailwardenError) -> int:
 
 
 class MailwardenGroup(click.Group):
-    """A click group that turns mailwarden errors into a message and an exit code."""
+    """A click group that turns mailwarden errors into a message and an exit code, and loads
+    each command's module only when that command is needed (invoked, completed or listed in
+    help): a command run pays for its own imports, not for every other command's."""
+
+    command_modules: dict[str, tuple[str, ...]]
+    """Command name -> the modules (under ``mailwarden.cli``) that define it and its
+    subcommands; filled by ``mailwarden.cli`` (see ``register_lazy``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.command_modules = {}
+
+    def register_lazy(self, modules: Mapping[str, tuple[str, ...]]) -> None:
+        """Declare commands by name with the modules to import when one of them is needed."""
+        self.command_modules.update(modules)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return the names of every command, loaded or not, sorted."""
+        return sorted({*self.commands, *self.command_modules})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the command ``cmd_name``, importing its modules first if it is declared lazily."""
+        for module in self.command_modules.get(cmd_name, ()):
+            importlib.import_module(f"mailwarden.cli.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; on a ``MailwardenError`` print ``mailwarden: error: ...`` and exit."""

@@ -133,4 +133,5 @@ def pass_settings(func: F) -> F:
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
+    wrapper.__module__ = func.__module__
     return wrapper  # type: ignore[return-value]
