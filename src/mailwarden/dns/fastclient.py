@@ -39,8 +39,10 @@ _Outcome = bytes | str
 # The first attempt made by resolve_many: its outcome, its wait, the deadline (loop time) if any.
 _First = tuple[_Outcome, float, float | None]
 # A question resolve_many sent: its position, the question, its future (or why it was not sent:
-# "" when the per-query path should ask it from scratch) and the query sent.
-_Launched = tuple[int, Question, "asyncio.Future[_Outcome] | str", bytes]
+# "" when the per-query path should ask it from scratch), the query sent and where it waits.
+_Launched = tuple[int, Question, "asyncio.Future[_Outcome] | str", bytes, "_Ticket | None"]
+# Where a sent query waits for its response: its channel and ID.
+_Ticket = tuple["_Channel", int]
 
 
 class _Channel(asyncio.DatagramProtocol):
@@ -56,7 +58,9 @@ class _Channel(asyncio.DatagramProtocol):
         self.sock = sock
         self.loop = asyncio.get_running_loop()
         self.closed = False
-        self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes]] = {}
+        # ID -> the query's future, its question section and the gate whose slot it holds
+        # until its response, timeout or failure (None when its caller frees the slot).
+        self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes, _Gate | None]] = {}
         self.deadlines: list[tuple[float, int, asyncio.Future[_Outcome]]] = []
         self.sweeper: asyncio.TimerHandle | None = None
         self.loop.add_reader(sock.fileno(), self._drain)
@@ -94,7 +98,7 @@ class _Channel(asyncio.DatagramProtocol):
         if entry is None:
             self.owner.ignored += 1
             return
-        future, section = entry
+        future, section, gate = entry
         got = data[12 : 12 + len(section)]
         if (got != section or data[2] < 0x80 or data[4:6] != b"\0\x01") and not _matches(
             data, section
@@ -105,6 +109,8 @@ class _Channel(asyncio.DatagramProtocol):
         if not future.done():
             self.owner.answers += 1
             future.set_result(data)
+        if gate is not None:
+            gate.leave()
 
     def error_received(self, exc: Exception) -> None:
         self._fail_all(_describe(exc))
@@ -147,6 +153,8 @@ class _Channel(asyncio.DatagramProtocol):
             entry = self.pending.get(ident)
             if entry is not None and entry[0] is future:
                 del self.pending[ident]
+                if entry[2] is not None:
+                    entry[2].leave()
             if not future.done():
                 self.owner.timeouts += 1
                 future.set_result("")
@@ -155,9 +163,19 @@ class _Channel(asyncio.DatagramProtocol):
 
     def _fail_all(self, problem: str) -> None:
         pending, self.pending = self.pending, {}
-        for future, _ in pending.values():
+        for future, _, gate in pending.values():
             if not future.done():
                 future.set_result(problem or "socket error")
+            if gate is not None:
+                gate.leave()
+
+    def forget(self, ident: int, future: asyncio.Future[_Outcome]) -> None:
+        """Stop waiting for query ``ident`` if ``future`` still waits for it; free its slot."""
+        entry = self.pending.get(ident)
+        if entry is not None and entry[0] is future:
+            del self.pending[ident]
+            if entry[2] is not None:
+                entry[2].leave()
 
 
 def _matches(data: bytes, section: bytes) -> bool:
@@ -202,10 +220,6 @@ class _Gate:
                 waiter.set_result(None)
                 return
         self.used -= 1
-
-    def leave_when_done(self, _future: asyncio.Future[_Outcome]) -> None:
-        """Free a slot: the done callback of a query sent by ``resolve_many``."""
-        self.leave()
 
 
 class _TokenBucket:
@@ -312,7 +326,7 @@ class FastResolver:
         launched = await self._launch(names, rdtype, answers, wait, loop)
         retry = []
         try:
-            for position, question, sent, query in launched:
+            for position, question, sent, query, _ in launched:
                 outcome = sent if isinstance(sent, str) else await sent
                 if type(outcome) is bytes and not outcome[2] & 0x02:
                     answer = decode_response(outcome, question.name, question.rdtype, question)
@@ -321,9 +335,11 @@ class FastResolver:
                         continue
                 retry.append(self._continue(position, question, outcome, query, wait, end))
         except BaseException:  # cancelled: free the slots of the questions still out
-            for _, _, sent, _ in launched:
+            for _, _, sent, _, ticket in launched:
                 if not isinstance(sent, str):
                     sent.cancel()
+                    if ticket is not None:
+                        ticket[0].forget(ticket[1], sent)
             for coroutine in retry:
                 coroutine.close()
             raise
@@ -340,8 +356,9 @@ class FastResolver:
         loop: asyncio.AbstractEventLoop,
     ) -> list[_Launched]:
         """Send a UDP query per name to the first nameserver, each taking a slot of the gate
-        (freed when its response or timeout arrives) after the rate limit; return what was
-        sent. A name no query can be built for gets its SERVFAIL in ``answers``."""
+        (freed by its channel when its response, timeout or failure arrives) after the rate
+        limit; return what was sent. A name no query can be built for gets its SERVFAIL in
+        ``answers``."""
         launched: list[_Launched] = []
         gate, bucket = self._gate, self._bucket
         for position, name in enumerate(names):
@@ -353,7 +370,7 @@ class FastResolver:
                 answers[position] = Answer(qname, rdtype, Status.SERVFAIL, detail=detail)
                 continue
             if wait <= 0 or not self._channels[0]:
-                launched.append((position, question, "", b""))  # the per-query path says why
+                launched.append((position, question, "", b"", None))  # the per-query path says why
                 continue
             if gate.used < gate.limit and not gate.waiters:
                 gate.used += 1
@@ -363,12 +380,11 @@ class FastResolver:
                 delay = bucket.reserve(loop.time())
                 if delay > 0:
                     await asyncio.sleep(delay)
-            sent = self._send(question, 0, wait, loop)
+            sent = self._send(question, 0, wait, loop, gate)
             if isinstance(sent, str):
                 gate.leave()
-                launched.append((position, question, sent, b""))
+                launched.append((position, question, sent, b"", None))
                 continue
-            sent[0].add_done_callback(gate.leave_when_done)
             launched.append((position, question, *sent))
         return launched
 
@@ -500,18 +516,24 @@ class FastResolver:
         sent = self._send(question, index, wait, loop)
         if isinstance(sent, str):
             return sent
-        future, query = sent
+        future, query, _ = sent
         outcome = await future
         if type(outcome) is bytes and outcome[2] & 0x02:
             return await self._ask_tcp(server, query, question.section, wait)
         return outcome
 
     def _send(
-        self, question: Question, index: int, wait: float, loop: asyncio.AbstractEventLoop
-    ) -> tuple[asyncio.Future[_Outcome], bytes] | str:
+        self,
+        question: Question,
+        index: int,
+        wait: float,
+        loop: asyncio.AbstractEventLoop,
+        gate: _Gate | None = None,
+    ) -> tuple[asyncio.Future[_Outcome], bytes, _Ticket] | str:
         """Send ``question`` over UDP to nameserver ``index`` (the rate limit already waited
-        for); return the future its response or timeout will resolve and the query, or why
-        nothing was sent."""
+        for); return the future its response or timeout will resolve, the query and where it
+        waits, or why nothing was sent. With ``gate``, the slot the query holds there is freed
+        when the channel gives it its outcome."""
         channels = self._channels[index]
         if not channels:
             return self._problems[index] or "no socket"
@@ -535,10 +557,10 @@ class FastResolver:
         problem = channel.send(query)
         if problem:
             return problem
-        pending[ident] = (future, question.section)
+        pending[ident] = (future, question.section, gate)
         self.queries_sent += 1
         channel.expire_at(loop.time() + wait, ident, future)
-        return future, query
+        return future, query, (channel, ident)
 
     async def _ask_tcp(
         self, server: Nameserver, query: bytes, section: bytes, wait: float
