@@ -10,7 +10,7 @@ import dns.rcode
 import pytest
 
 from mailwarden.dns import Answer, Status, TXTRecord
-from mailwarden.dns.fastclient import FastResolver
+from mailwarden.dns.fastclient import FastResolver, _Gate
 from tests.dns.test_fastclient import (
     Handler,
     answer,
@@ -199,4 +199,50 @@ async def test_unreachable_nameserver_is_reported_like_resolve() -> None:
     got = await fast.resolve_many(["example.com", "www.example.com"], "TXT")
     assert got == await each(fast, ["example.com", "www.example.com"])
     assert all(a.is_error for a in got)
+    fast.close()
+
+
+async def test_gate_hands_a_burst_of_slots_to_one_waiter() -> None:
+    """A waiter wanting several slots is woken by the first freed and keeps those freed before
+    it runs; a later waiter waits its turn; every slot comes back."""
+    gate = _Gate(4)
+    assert await gate.enter_many(3) == 3
+    assert await gate.enter_many(5) == 1
+    first = asyncio.ensure_future(gate.enter_many(10))
+    second = asyncio.ensure_future(gate.enter_many(1))
+    await asyncio.sleep(0)
+    for _ in range(3):  # a burst of answers read in one go
+        gate.leave()
+    assert await first == 3
+    assert not second.done()
+    gate.leave()
+    assert await second == 1
+    for _ in range(4):
+        gate.leave()
+    assert gate.used == 0 and not gate.waiters
+
+
+async def test_cancelled_gate_waiter_returns_its_slots() -> None:
+    """A waiter cancelled after slots were handed to it gives them back."""
+    gate = _Gate(2)
+    assert await gate.enter_many(2) == 2
+    waiter = asyncio.ensure_future(gate.enter_many(2))
+    await asyncio.sleep(0)
+    gate.leave()
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert gate.used == 1 and not gate.waiters
+    gate.leave()
+    assert gate.used == 0
+
+
+async def test_batch_cancelled_while_rate_limited_frees_its_slots() -> None:
+    """A batch cancelled while it waits for the qps limit holds no slot afterwards."""
+    _, server = await serve(zone_handler)
+    fast = FastResolver([server], timeout=5, qps=2)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(fast.resolve_many(["example.com"] * 6, "TXT"), 0.2)
+    await asyncio.sleep(0.05)
+    assert fast.in_flight == 0
     fast.close()

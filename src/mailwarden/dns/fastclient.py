@@ -188,37 +188,72 @@ def _matches(data: bytes, section: bytes) -> bool:
     return data[4:6] == b"\0\0" and (data[3] & 0xF) in _ERROR_RCODES_WITHOUT_QUESTION
 
 
+class _Waiter:
+    """A caller waiting for slots: woken by its first slot, it keeps those freed until it runs."""
+
+    __slots__ = ("future", "granted", "wanted")
+
+    def __init__(self, future: asyncio.Future[None], wanted: int) -> None:
+        self.future = future
+        self.wanted = wanted
+        self.granted = 0
+
+
 class _Gate:
-    """A cap on queries in flight, cheaper than a semaphore when it is not reached."""
+    """A cap on queries in flight, cheaper than a semaphore when it is not reached.
+
+    Slots go to waiters first come, first served. A waiter may want several (a batch of
+    questions): it is woken by the first slot freed for it and also gets those freed before it
+    runs (a burst of answers read at once), so a batch waits once per burst, not per query.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
         self.used = 0
-        self.waiters: deque[asyncio.Future[None]] = deque()
+        self.waiters: deque[_Waiter] = deque()
 
     async def enter(self) -> None:
         """Return once a slot is free; take it."""
         if self.used < self.limit and not self.waiters:
             self.used += 1
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self.enter_many(1)
+
+    async def enter_many(self, wanted: int) -> int:
+        """Return once at least one slot is free; take up to ``wanted`` and return how many."""
+        free = self.limit - self.used
+        if free > 0 and not self.waiters:
+            taken = min(free, wanted)
+            self.used += taken
+            return taken
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), max(1, wanted))
         self.waiters.append(waiter)
         try:
-            await waiter
+            await waiter.future
         except BaseException:
-            if waiter.done() and not waiter.cancelled():
-                self.leave()
-            else:
+            if waiter in self.waiters:
                 self.waiters.remove(waiter)
+            for _ in range(waiter.granted):
+                self.leave()
             raise
+        if self.waiters and self.waiters[0] is waiter:
+            self.waiters.popleft()
+        return waiter.granted
 
     def leave(self) -> None:
         """Free a slot, handing it to the oldest waiter if there is one."""
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        waiters = self.waiters
+        while waiters:
+            waiter = waiters[0]
+            if waiter.future.cancelled():
+                waiters.popleft()
+                continue
+            waiter.granted += 1
+            if waiter.granted == 1:
+                waiter.future.set_result(None)
+            if waiter.granted >= waiter.wanted:
+                waiters.popleft()
+            return
         self.used -= 1
 
 
@@ -357,35 +392,39 @@ class FastResolver:
     ) -> list[_Launched]:
         """Send a UDP query per name to the first nameserver, each taking a slot of the gate
         (freed by its channel when its response, timeout or failure arrives) after the rate
-        limit; return what was sent. A name no query can be built for gets its SERVFAIL in
-        ``answers``."""
+        limit; return what was sent. Slots are taken as many as are free at once, up to the
+        questions left. A name no query can be built for gets its SERVFAIL in ``answers``."""
         launched: list[_Launched] = []
         gate, bucket = self._gate, self._bucket
-        for position, name in enumerate(names):
-            try:
-                question = build_question(name, rdtype, dnssec=self.dnssec)
-            except ParseError as exc:
-                qname = name.rstrip(".").lower()
-                detail = f"cannot build query: {exc}"
-                answers[position] = Answer(qname, rdtype, Status.SERVFAIL, detail=detail)
-                continue
-            if wait <= 0 or not self._channels[0]:
-                launched.append((position, question, "", b"", None))  # the per-query path says why
-                continue
-            if gate.used < gate.limit and not gate.waiters:
-                gate.used += 1
-            else:
-                await gate.enter()
-            if bucket is not None:
-                delay = bucket.reserve(loop.time())
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            sent = self._send(question, 0, wait, loop, gate)
-            if isinstance(sent, str):
+        held = 0  # slots taken and not used yet
+        try:
+            for position, name in enumerate(names):
+                try:
+                    question = build_question(name, rdtype, dnssec=self.dnssec)
+                except ParseError as exc:
+                    qname = name.rstrip(".").lower()
+                    detail = f"cannot build query: {exc}"
+                    answers[position] = Answer(qname, rdtype, Status.SERVFAIL, detail=detail)
+                    continue
+                if wait <= 0 or not self._channels[0]:
+                    launched.append((position, question, "", b"", None))  # per-query path: why
+                    continue
+                if not held:
+                    held = await gate.enter_many(len(names) - position)
+                if bucket is not None:
+                    delay = bucket.reserve(loop.time())
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                held -= 1
+                sent = self._send(question, 0, wait, loop, gate)
+                if isinstance(sent, str):
+                    gate.leave()
+                    launched.append((position, question, sent, b"", None))
+                    continue
+                launched.append((position, question, *sent))
+        finally:
+            for _ in range(held):
                 gate.leave()
-                launched.append((position, question, sent, b"", None))
-                continue
-            launched.append((position, question, *sent))
         return launched
 
     async def _continue(
