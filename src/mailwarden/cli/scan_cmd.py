@@ -8,10 +8,10 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import IO, Any
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from mailwarden.audit.distributed import ResolverSpec
 from mailwarden.audit.domain import AuditOptions
@@ -188,13 +188,15 @@ async def _run(
                     errors=counters.errors,
                 )
 
+            on_result = None if isinstance(progress, _NoProgress) else update
+
             await scan_domains(
                 todo,
                 resolver=resolver,
                 out=out,
                 config=config,
                 counters=counters,
-                on_result=update,
+                on_result=on_result,
             )
     except asyncio.CancelledError:
         return True, counters
@@ -246,20 +248,39 @@ def _summary(done: int, queries: int, started: float, errors: int | None = None)
     )
 
 
-def _progress(total: int, skipped: int) -> Progress:
+class _NoProgress:
+    """What the scan uses of a progress bar, doing nothing: no terminal, nothing to show."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def add_task(self, _description: str, **_fields: Any) -> int:
+        """Return a task id."""
+        return 0
+
+    def update(self, _task_id: int, **_fields: Any) -> None:
+        """Do nothing."""
+
+
+def _progress(total: int, skipped: int) -> Any:
+    """Return the progress bar on a terminal (rich is imported only then), else a no-op."""
+    if not total or not sys.stderr.isatty():
+        return _NoProgress()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     description = f"scanning ({skipped} already done)" if skipped else "scanning"
-    return (
-        Progress(
-            TextColumn(description),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("errors {task.fields[errors]}"),
-            TimeRemainingColumn(),
-            console=err_console(),
-            disable=not sys.stderr.isatty(),
-            transient=False,
-        )
-        if total
-        else Progress(disable=True)
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("errors {task.fields[errors]}"),
+        TimeRemainingColumn(),
+        console=err_console(),
+        transient=False,
     )
