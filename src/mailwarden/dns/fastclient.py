@@ -99,10 +99,9 @@ class _Channel(asyncio.DatagramProtocol):
             self.owner.ignored += 1
             return
         future, section, gate = entry
-        got = data[12 : 12 + len(section)]
-        if (got != section or data[2] < 0x80 or data[4:6] != b"\0\x01") and not _matches(
-            data, section
-        ):
+        if (
+            data[2] < 0x80 or data[4] or data[5] != 1 or not data.startswith(section, 12)
+        ) and not _matches(data, section):
             self.owner.ignored += 1
             return
         del self.pending[ident]

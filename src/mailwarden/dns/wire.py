@@ -195,15 +195,19 @@ def decode_response(
     """
     names: _NameCache = {}
     if question is not None:
-        end = 8 + len(question.section)
-        asked = question.section[:-4]
-        got = wire[12:end]
-        if got == asked or got.lower() == asked:
-            if wire[6:8] == b"\0\0" and wire[end : end + 4] == question.section[-4:]:
+        section = question.section
+        end = 8 + len(section)
+        if wire.startswith(section, 12):  # the question as asked: name, type and class
+            if not wire[6] and not wire[7]:  # no answer records
                 negative = _negative_answer(wire, qname, rdtype, question.text, end + 4)
                 if negative is not None:
                     return negative
             names[12] = (question.text, end, end - 12)
+        else:
+            asked = section[:-4]
+            got = wire[12:end]
+            if got == asked or got.lower() == asked:
+                names[12] = (question.text, end, end - 12)
     try:
         return _decode(wire, qname, rdtype, names)
     except _BadResponse as exc:
