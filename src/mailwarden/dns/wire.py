@@ -230,11 +230,15 @@ def _negative_answer(wire: bytes, qname: str, rdtype: str, qtext: str, pos: int)
     gives the same ``Answer`` for this shape.
     """
     size = len(wire)
-    flags, nscount, arcount = _U16.unpack_from(wire, 2)[0], wire[8:10], wire[10:12]
-    if flags & (_QR | _OPCODE) != _QR or wire[4:6] != b"\0\1" or (flags & 0xF) not in (0, 3):
+    # QR set, opcode QUERY, one question, at most one authority and one additional record.
+    if wire[2] & 0xF8 != 0x80 or wire[4] or wire[5] != 1 or wire[8] or wire[10]:
+        return None
+    low_rcode = wire[3] & 0xF
+    if low_rcode != 0 and low_rcode != 3:
         return None
     min_ttl = NEGATIVE_TTL_WITHOUT_SOA
-    if nscount == b"\0\1":
+    nscount = wire[9]
+    if nscount == 1:
         if pos + 12 > size or wire[pos] < 0xC0:
             return None
         target = ((wire[pos] & 0x3F) << 8) | wire[pos + 1]
@@ -253,26 +257,28 @@ def _negative_answer(wire: bytes, qname: str, rdtype: str, qtext: str, pos: int)
             return None
         min_ttl = min(ttl if ttl <= 0x7FFFFFFF else 0, minimum)
         pos += rdlen
-    elif nscount != b"\0\0":
+    elif nscount:
         return None
     ednsflags = 0
-    if arcount == b"\0\1":
+    arcount = wire[11]
+    if arcount == 1:
         if pos + 11 > size or wire[pos] != 0:
             return None
         rtype, _, ednsflags, rdlen = _RR.unpack_from(wire, pos + 1)
         pos += 11
         if rtype != _OPT or pos + rdlen != size:
             return None
-        try:
-            _check_options(wire, pos, size)
-        except _Malformed:
-            return None
+        if rdlen:
+            try:
+                _check_options(wire, pos, size)
+            except _Malformed:
+                return None
         pos = size
-    elif arcount != b"\0\0":
+    elif arcount:
         return None
     if pos != size:
         return None
-    rcode = (flags & 0xF) | ((ednsflags >> 20) & 0xFF0)
+    rcode = low_rcode | ((ednsflags >> 20) & 0xFF0)
     if rcode == 3:
         status = Status.NXDOMAIN
     elif rcode == 0:
@@ -280,7 +286,7 @@ def _negative_answer(wire: bytes, qname: str, rdtype: str, qtext: str, pos: int)
     else:
         return None
     canonical = qtext if qtext != qname else None
-    return Answer(qname, rdtype, status, (), min_ttl, canonical, bool(flags & _AD))
+    return Answer(qname, rdtype, status, (), min_ttl, canonical, bool(wire[3] & 0x20))
 
 
 def _decode(wire: bytes, qname: str, rdtype: str, names: _NameCache) -> Answer:
