@@ -338,7 +338,26 @@ class FastResolver:
         else:
             await gate.enter()
         try:
-            return await self._ask_all(question)
+            if self._bucket is not None or not self._channels[0]:
+                return await self._ask_all(question)
+            # The first attempt inline (first nameserver, first round): most questions end here.
+            end = loop.time() + self.deadline if self.deadline is not None else None
+            wait = self.timeout if end is None else min(self.timeout, end - loop.time())
+            if wait <= 0:
+                return await self._ask_all(question)
+            sent = self._send(question, 0, wait, loop)
+            if isinstance(sent, str):
+                return await self._ask_all(question, (sent, wait, end))
+            outcome = await sent[0]
+            if type(outcome) is bytes:
+                if not outcome[2] & 0x02:
+                    answer = decode_response(outcome, question.name, question.rdtype, question)
+                    if answer.status is not Status.SERVFAIL:
+                        return answer
+                else:
+                    server = self.nameservers[0]
+                    outcome = await self._ask_tcp(server, sent[1], question.section, wait)
+            return await self._ask_all(question, (outcome, wait, end))
         finally:
             gate.leave()
 
