@@ -16,7 +16,6 @@ from sqlalchemy import select
 from mailwarden.ingest.samples import failure_mail, generate_mailbox, tls_mail
 from mailwarden.store import SqlReportStore
 from mailwarden.store.schema import (
-    aggregate_auth_results,
     aggregate_records,
     aggregate_reports,
     failure_reports,
@@ -72,7 +71,6 @@ def snapshot(store: SqlReportStore) -> dict[str, Any]:
     tables = {
         "aggregate": (aggregate_reports, ("ingest_id", "ingested_at", "id")),
         "records": (aggregate_records, ("id", "report_id")),
-        "auth": (aggregate_auth_results, ("id", "record_id")),
         "failure": (failure_reports, ("ingest_id", "ingested_at", "id")),
         "tls": (tls_reports, ("ingest_id", "ingested_at", "id")),
         "quarantine": (quarantine, ("id", "received_at", "resolved_at", "source")),

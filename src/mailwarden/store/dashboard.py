@@ -139,20 +139,22 @@ class RollupDelta:
         self.reporters: dict[tuple[str, dt.date, str], list[int]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
 
-    def add_record(
-        self,
-        domain: str,
-        day: dt.date,
-        source_ip: str,
-        outcome: tuple[int, str | None, str | None, str | None],
-        info: dict[str, Any] | None = None,
-    ) -> None:
-        """Count one record: ``outcome`` is (messages, disposition, dkim, spf); ``info`` is
-        the source's enrichment (name, base_domain, country, asn, as_org) when known."""
-        counts = outcome_counts(*outcome)
-        _add(self.source_days, (domain, day, source_ip), counts)
-        _add(self.days, (domain, day), counts)
-        if info is not None and any(value is not None for value in info.values()):
+    def add_sums(self, domain: str, day: dt.date, sums: dict[str, list[int]]) -> None:
+        """Add the counts of one report's records, ``sums`` by source IP (see
+        :func:`mailwarden.store.rows.source_sums`), to this domain and day."""
+        days = self.days.get((domain, day))
+        if days is None:
+            days = self.days[(domain, day)] = [0] * len(ROLLUP_COUNTS)
+        source_days = self.source_days
+        for source_ip, counts in sums.items():
+            _add(source_days, (domain, day, source_ip), counts)
+            for index, count in enumerate(counts):
+                days[index] += count
+
+    def add_source(self, source_ip: str, info: dict[str, Any]) -> None:
+        """Remember the enrichment of ``source_ip`` (name, base_domain, country, asn, as_org)
+        when any of it is known."""
+        if any(value is not None for value in info.values()):
             self.sources[source_ip] = info
 
     def add_report(self, domain: str, day: dt.date, org_name: str, messages: int) -> None:

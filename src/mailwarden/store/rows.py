@@ -14,16 +14,16 @@ from typing import Any
 
 from mailwarden.serialize import to_jsonable
 from mailwarden.store.base import SourceInfo
+from mailwarden.store.dashboard import outcome_counts
 
 __all__ = [
-    "AUTH_COLUMNS",
+    "AUTH_KEYS",
     "NOT_REPORTED",
     "RECORD_COLUMNS",
     "Identity",
     "PreparedAggregate",
     "aggregate_row",
-    "auth_fields",
-    "auth_values",
+    "auth_json",
     "failure_row",
     "identity_of",
     "info_values",
@@ -31,6 +31,7 @@ __all__ = [
     "prepare",
     "record_fields",
     "record_values",
+    "source_sums",
     "text",
     "tls_failure_rows",
     "tls_policy_row",
@@ -135,9 +136,8 @@ def aggregate_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[
     return row
 
 
-#: Column order of the tuples :func:`record_values` returns (after the reserved ``id``).
+#: Column order of the tuples :func:`record_values` returns.
 RECORD_COLUMNS = (
-    "id",
     "report_id",
     "source_ip",
     "count",
@@ -148,6 +148,7 @@ RECORD_COLUMNS = (
     "header_from",
     "envelope_from",
     "envelope_to",
+    "auth_results",
     "source_name",
     "source_base_domain",
     "country",
@@ -155,14 +156,17 @@ RECORD_COLUMNS = (
     "as_org",
 )
 
-#: Column order of the tuples :func:`auth_values` returns.
-AUTH_COLUMNS = ("record_id", "method", "domain", "selector", "scope", "result", "human_result")
+#: Keys of one auth result in the ``auth_results`` JSON column (absent values are left out).
+AUTH_KEYS = ("method", "domain", "selector", "scope", "result", "human_result")
 
 _NO_INFO = SourceInfo()
 
+#: How many enrichment columns end a record row (``source_name`` to ``as_org``).
+INFO_WIDTH = 5
+
 
 def record_fields(record: Any) -> tuple[Any, ...]:
-    """Return what one record stores: ``RECORD_COLUMNS`` from ``source_ip`` to ``envelope_to``."""
+    """Return what one record stores: ``RECORD_COLUMNS`` from ``source_ip`` to ``auth_results``."""
     return (
         str(record.source_ip),
         int(record.count),
@@ -173,6 +177,7 @@ def record_fields(record: Any) -> tuple[Any, ...]:
         text(record.header_from),
         text(record.envelope_from),
         text(record.envelope_to),
+        auth_json(record.auth_results),
     )
 
 
@@ -182,48 +187,45 @@ def info_values(info: SourceInfo | None) -> tuple[Any, ...]:
     return (info.name, info.base_domain, info.country, info.asn, info.as_org)
 
 
-def record_values(
-    record: Any, key: int, report_key: int, info: SourceInfo | None
-) -> tuple[Any, ...]:
+def record_values(record: Any, report_key: int, info: SourceInfo | None) -> tuple[Any, ...]:
     """Return the ``aggregate_records`` row of one record (``RECORD_COLUMNS`` order)."""
-    return (key, report_key, *record_fields(record), *info_values(info))
+    return (report_key, *record_fields(record), *info_values(info))
 
 
-def auth_fields(record: Any) -> list[tuple[Any, ...]]:
-    """Return the auth results of one record as ``AUTH_COLUMNS`` after ``record_id``."""
-    results = record.auth_results
+def auth_json(results: Any) -> str:
+    """Return a record's auth results as the compact JSON of its ``auth_results`` column.
+
+    A list of objects with the :data:`AUTH_KEYS` that have a value, in report order.
+    Reports repeat the same few auth results, so the text is built once for each.
+    """
     try:
-        return _AUTH_FIELDS[results]
+        return _AUTH_JSON[results]
     except KeyError:
         cacheable = True
     except TypeError:  # a list, or results that cannot be hashed
         cacheable = False
-    found = [
-        (
-            text(result.method),
-            text(result.domain),
-            text(result.selector),
-            text(result.scope),
-            text(result.result),
-            text(result.human_result),
-        )
-        for result in results
-    ]
+    found = json.dumps(
+        [
+            {
+                key: value
+                for key in AUTH_KEYS
+                if (value := text(getattr(result, key, None))) is not None
+            }
+            for result in results or ()
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     if cacheable:
-        if len(_AUTH_FIELDS) >= _AUTH_FIELDS_SIZE:
-            _AUTH_FIELDS.clear()
-        _AUTH_FIELDS[results] = found
+        if len(_AUTH_JSON) >= _AUTH_JSON_SIZE:
+            _AUTH_JSON.clear()
+        _AUTH_JSON[results] = found
     return found
 
 
-#: Auth result rows by the record's (immutable) auth results: reports repeat the same few.
-_AUTH_FIELDS: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-_AUTH_FIELDS_SIZE = 4096
-
-
-def auth_values(record: Any, record_key: int) -> list[tuple[Any, ...]]:
-    """Return the ``aggregate_auth_results`` rows of one record (``AUTH_COLUMNS`` order)."""
-    return [(record_key, *fields) for fields in auth_fields(record)]
+#: ``auth_results`` texts by the record's (immutable) auth results.
+_AUTH_JSON: dict[Any, str] = {}
+_AUTH_JSON_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,16 +234,33 @@ class PreparedAggregate:
 
     Built by :func:`prepare` (in a parse worker process); plain tuples and strings only, so it
     crosses process boundaries cheaply. ``row`` is the ``aggregate_reports`` row without the
-    stamp and counts, ``records`` the :func:`record_fields` of each record and ``auth`` the
-    :func:`auth_fields` of each record.
+    stamp and counts; ``records`` the rows of its records without ``report_id``
+    (``RECORD_COLUMNS[1:]``, not enriched); ``sums`` the roll-up counts of the records by
+    source IP (:func:`source_sums`) and ``messages`` their message count.
     """
 
     identity: Identity
     row: dict[str, Any]
     records: list[tuple[Any, ...]]
-    auth: list[list[tuple[Any, ...]]]
+    sums: dict[str, list[int]]
+    messages: int
     warnings: str
     kind: str = "aggregate"
+
+
+def source_sums(records: Iterable[tuple[Any, ...]]) -> dict[str, list[int]]:
+    """Return the roll-up counts (``ROLLUP_COUNTS``) of ``records`` (``RECORD_COLUMNS[1:]``
+    tuples) summed by source IP."""
+    sums: dict[str, list[int]] = {}
+    for fields in records:
+        counts = outcome_counts(fields[1], fields[2], fields[3], fields[4])
+        entry = sums.get(fields[0])
+        if entry is None:
+            sums[fields[0]] = list(counts)
+        else:
+            for index, count in enumerate(counts):
+                entry[index] += count
+    return sums
 
 
 def prepare(report: Any) -> Any:
@@ -253,15 +272,15 @@ def prepare(report: Any) -> Any:
     if kind_of(report) != "aggregate" or isinstance(report, PreparedAggregate):
         return report
     found = report.records
-    records: list[tuple[Any, ...]] = []
-    auth: list[list[tuple[Any, ...]]] = []
-    for record in found() if callable(found) else found:
-        records.append(record_fields(record))
-        auth.append(auth_fields(record))
+    unknown = info_values(None)
+    records = [record_fields(r) + unknown for r in (found() if callable(found) else found)]
     row = aggregate_row(report, NOT_REPORTED, None)
     for name in ("warnings", "ingest_id", "ingested_at", "record_count", "message_count"):
         del row[name]
-    return PreparedAggregate(identity_of(report), row, records, auth, warnings_json(report))
+    messages = sum(fields[1] for fields in records)
+    return PreparedAggregate(
+        identity_of(report), row, records, source_sums(records), messages, warnings_json(report)
+    )
 
 
 def failure_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:

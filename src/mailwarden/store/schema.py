@@ -31,7 +31,6 @@ from sqlalchemy import (
 
 __all__ = [
     "ROLLUP_COUNTS",
-    "aggregate_auth_results",
     "aggregate_records",
     "aggregate_reports",
     "failure_reports",
@@ -131,6 +130,7 @@ aggregate_records = Table(
     Column("header_from", String(NAME)),
     Column("envelope_from", String(NAME)),
     Column("envelope_to", String(NAME)),
+    Column("auth_results", Text, nullable=False, server_default="[]"),
     Column("source_name", String(NAME)),
     Column("source_base_domain", String(NAME)),
     Column("country", String(2)),
@@ -139,20 +139,6 @@ aggregate_records = Table(
     Index(None, "report_id"),
     Index(None, "source_ip"),
     Index(None, "header_from"),
-)
-
-aggregate_auth_results = Table(
-    "aggregate_auth_results",
-    metadata,
-    _id(),
-    _parent("record_id", "aggregate_records"),
-    Column("method", String(8), nullable=False),
-    Column("domain", String(NAME)),
-    Column("selector", String(NAME)),
-    Column("scope", String(WORD)),
-    Column("result", String(WORD)),
-    Column("human_result", Text),
-    Index(None, "record_id"),
 )
 
 failure_reports = Table(

@@ -39,7 +39,6 @@ from mailwarden.store.driver import Driver
 from mailwarden.store.location import database_url, display_url
 from mailwarden.store.migrate import upgrade
 from mailwarden.store.schema import (
-    aggregate_auth_results,
     aggregate_records,
     aggregate_reports,
     failure_reports,
@@ -162,25 +161,6 @@ class SqlTransaction:
     def _insert_one(self, table: Any, row: dict[str, Any]) -> int:
         return self.driver.insert(table, row)
 
-    def _reserve_ids(self, table: Any, count: int) -> list[int]:
-        """Return ``count`` new primary keys of ``table`` for rows inserted next.
-
-        SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so the keys after
-        the largest one are free. PostgreSQL: taken from the column's sequence.
-        """
-        if self.connection.dialect.name == "sqlite":
-            top = self.driver.max_id(table)
-            return list(range(top + 1, top + 1 + count))
-        found = self.connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            (table.name, count),
-        )
-        return [int(key) for (key,) in found]
-
-    def _bulk_insert(self, table: Any, columns: tuple[str, ...], values: list[Any]) -> None:
-        """Insert many rows (tuples in ``columns`` order) with one driver ``executemany``."""
-        self.driver.insert_many(table, columns, values)
-
     def _add_aggregate(self, report: Any, enrich: Enricher | None) -> bool:
         if isinstance(report, rows.PreparedAggregate):
             return self._add_prepared(report, enrich)
@@ -194,19 +174,13 @@ class SqlTransaction:
         )
         records = report.records
         record_count = message_count = 0
+        unknown = rows.info_values(None)
         for chunk in _chunks(records() if callable(records) else records, CHUNK):
-            infos = enrich(sorted({str(r.source_ip) for r in chunk})) if enrich else {}
-            keys = self._reserve_ids(aggregate_records, len(chunk))
-            batch = [
-                rows.record_values(r, k, key, infos.get(str(r.source_ip)) if infos else None)
-                for r, k in zip(chunk, keys, strict=True)
-            ]
-            self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
-            self._count(domain, day, batch)
-            auth = [a for r, k in zip(chunk, keys, strict=True) for a in rows.auth_values(r, k)]
-            self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
-            record_count += len(batch)
-            message_count += sum(row[3] for row in batch)
+            fields = [rows.record_fields(record) + unknown for record in chunk]
+            self._insert_records(key, fields, enrich)
+            self.rollup.add_sums(domain, day, rows.source_sums(fields))
+            record_count += len(fields)
+            message_count += sum(values[1] for values in fields)
         self.connection.execute(
             update(aggregate_reports)
             .where(aggregate_reports.c.id == key)
@@ -219,47 +193,54 @@ class SqlTransaction:
         self.rollup.add_report(domain, day, org, message_count)
         return True
 
-    def _count(self, domain: str, day: dt.date, batch: list[tuple[Any, ...]]) -> None:
-        """Add the records of ``batch`` (``RECORD_COLUMNS`` tuples) to the roll-up sums."""
-        for values in batch:
-            info = {key: values[at] for key, at in _INFO_AT}
-            self.rollup.add_record(domain, day, values[_IP_AT], _outcome(values), info)
-
     def _add_prepared(self, report: rows.PreparedAggregate, enrich: Enricher | None) -> bool:
-        """Store an aggregate report whose rows were built in a parse worker."""
+        """Store an aggregate report whose rows and roll-up sums were built in a parse worker."""
         if self._exists(aggregate_reports, report.identity, "org_name"):
             return False
         org, _report_id, domain, begin, _end = report.identity
         day = begin.date()
-        records = report.records
         row = {
             **report.row,
             "warnings": report.warnings,
             "ingest_id": self.ingest_id,
             "ingested_at": rows.utc(self.now),
-            "record_count": len(records),
-            "message_count": sum(fields[1] for fields in records),
+            "record_count": len(report.records),
+            "message_count": report.messages,
         }
         key = self._insert_one(aggregate_reports, row)
-        unknown = rows.info_values(None)
+        self._insert_records(key, report.records, enrich)
+        self.rollup.add_sums(domain, day, report.sums)
+        self.rollup.add_report(domain, day, org, report.messages)
+        return True
+
+    def _insert_records(
+        self, key: int, records: list[tuple[Any, ...]], enrich: Enricher | None
+    ) -> None:
+        """Insert ``records`` (``RECORD_COLUMNS[1:]`` tuples) of report ``key``, enriched
+        when ``enrich`` is given, with one ``executemany`` per :data:`CHUNK` records."""
         for start in range(0, len(records), CHUNK):
             chunk = records[start : start + CHUNK]
-            infos = enrich(sorted({fields[0] for fields in chunk})) if enrich else {}
-            keys = self._reserve_ids(aggregate_records, len(chunk))
-            batch = [
-                (k, key, *fields, *(rows.info_values(infos.get(fields[0])) if infos else unknown))
-                for fields, k in zip(chunk, keys, strict=True)
-            ]
-            self._bulk_insert(aggregate_records, rows.RECORD_COLUMNS, batch)
-            self._count(domain, day, batch)
-            auth = [
-                (k, *fields)
-                for k, found in zip(keys, report.auth[start : start + CHUNK], strict=True)
-                for fields in found
-            ]
-            self._bulk_insert(aggregate_auth_results, rows.AUTH_COLUMNS, auth)
-        self.rollup.add_report(domain, day, org, row["message_count"])
-        return True
+            if enrich is not None:
+                chunk = self._enriched(chunk, enrich)
+            self.driver.insert_many(
+                aggregate_records, rows.RECORD_COLUMNS, [(key, *fields) for fields in chunk]
+            )
+
+    def _enriched(self, records: list[tuple[Any, ...]], enrich: Enricher) -> list[tuple[Any, ...]]:
+        """Return ``records`` with their enrichment columns filled in; remember what is known
+        of each source for the roll-ups."""
+        infos = enrich(sorted({fields[0] for fields in records}))
+        if not infos:
+            return records
+        found = []
+        for fields in records:
+            info = infos.get(fields[0])
+            if info is not None:
+                values = rows.info_values(info)
+                fields = fields[: -rows.INFO_WIDTH] + values
+                self.rollup.add_source(fields[0], dict(zip(SOURCE_INFO, values, strict=True)))
+            found.append(fields)
+        return found
 
     def _add_simple(
         self,
@@ -349,16 +330,6 @@ class SqlTransaction:
             self.ingest_id = self._insert_one(ingest_log, values)
         else:
             self.driver.update(ingest_log, self.ingest_id, values)
-
-
-_IP_AT = rows.RECORD_COLUMNS.index("source_ip")
-_OUTCOME_AT = tuple(rows.RECORD_COLUMNS.index(c) for c in ("count", "disposition", "dkim", "spf"))
-_INFO_AT = tuple((key, rows.RECORD_COLUMNS.index(column)) for key, column in SOURCE_INFO.items())
-
-
-def _outcome(values: tuple[Any, ...]) -> tuple[int, str | None, str | None, str | None]:
-    count, disposition, dkim, spf = (values[at] for at in _OUTCOME_AT)
-    return int(count), disposition, dkim, spf
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
