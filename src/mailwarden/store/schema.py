@@ -137,8 +137,6 @@ aggregate_records = Table(
     Column("asn", Integer),
     Column("as_org", String(NAME)),
     Index(None, "report_id"),
-    Index(None, "source_ip"),
-    Index(None, "header_from"),
 )
 
 failure_reports = Table(

@@ -3,7 +3,10 @@
 Adds ``aggregate_records.auth_results`` (a JSON list of objects with method, domain,
 selector, scope, result and human_result; absent values left out), moves the rows of
 ``aggregate_auth_results`` into it in batches of records, and drops that table: ingestion
-then writes one row per record instead of about three. The downgrade moves them back.
+then writes one row per record instead of about three. Also drops the record indexes on
+``source_ip`` and ``header_from``: no query reads records by them (the dashboard reads the
+roll-ups), and keeping them up to date was most of the cost of storing a record.
+The downgrade restores both.
 
 Revision ID: 0003_auth_results_column
 Revises: 0002_dashboard_rollups
@@ -28,6 +31,9 @@ depends_on = None
 BATCH = 5000
 
 KEYS = ("method", "domain", "selector", "scope", "result", "human_result")
+#: Record columns whose index this revision drops.
+DROPPED_INDEXES = ("source_ip", "header_from")
+
 KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
@@ -73,6 +79,9 @@ def upgrade() -> None:
     with op.batch_alter_table("aggregate_auth_results", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_aggregate_auth_results_record_id"))
     op.drop_table("aggregate_auth_results")
+    with op.batch_alter_table("aggregate_records", schema=None) as batch_op:
+        for column in DROPPED_INDEXES:
+            batch_op.drop_index(batch_op.f(f"ix_aggregate_records_{column}"))
 
 
 def downgrade() -> None:
@@ -120,3 +129,6 @@ def downgrade() -> None:
             connection.execute(insert, values)
         after = rows[-1][0]
     op.execute("ALTER TABLE aggregate_records DROP COLUMN auth_results")
+    with op.batch_alter_table("aggregate_records", schema=None) as batch_op:
+        for column in DROPPED_INDEXES:
+            batch_op.create_index(batch_op.f(f"ix_aggregate_records_{column}"), [column])
