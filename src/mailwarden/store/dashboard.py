@@ -17,6 +17,7 @@ import datetime as dt
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -53,11 +54,13 @@ from mailwarden.store.schema import (
 __all__ = [
     "LEGACY_TABLES",
     "SOURCE_INFO",
+    "ReportSums",
     "RollupDelta",
     "create_once",
     "drop_legacy",
     "outcome_counts",
     "rebuild",
+    "report_sums",
 ]
 
 #: Tables of the earlier roll-up that the dashboard rebuilt itself: derived data, dropped.
@@ -130,26 +133,71 @@ def _add(target: dict[Any, list[int]], key: Any, counts: Sequence[int]) -> None:
             entry[index] += count
 
 
+#: :func:`outcome_counts` of one message, by (disposition, dkim, spf): reports repeat a few.
+_UNIT_COUNTS: dict[tuple[str | None, str | None, str | None], tuple[int, ...]] = {}
+_UNIT_COUNTS_SIZE = 1024
+
+
+def _unit_counts(disposition: str | None, dkim: str | None, spf: str | None) -> tuple[int, ...]:
+    key = (disposition, dkim, spf)
+    found = _UNIT_COUNTS.get(key)
+    if found is None:
+        if len(_UNIT_COUNTS) >= _UNIT_COUNTS_SIZE:
+            _UNIT_COUNTS.clear()
+        found = _UNIT_COUNTS[key] = outcome_counts(1, disposition, dkim, spf)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSums:
+    """The roll-up rows of one aggregate report's records, ready for the upserts.
+
+    ``source_days`` holds (domain, day, source_ip, *ROLLUP_COUNTS) rows in source IP order,
+    ``day`` the (domain, day, *ROLLUP_COUNTS) row; days are ISO text (``2026-11-28``), as
+    SQLite stores them and PostgreSQL reads them. Plain tuples: built in a parse worker.
+    """
+
+    source_days: list[tuple[Any, ...]]
+    day: tuple[Any, ...]
+
+
+def report_sums(domain: str, day: dt.date, records: Iterable[Sequence[Any]]) -> ReportSums:
+    """Return the roll-up rows of ``records`` (rows from ``source_ip`` on: source IP, count,
+    disposition, dkim, spf, ...) of a report on ``domain`` beginning on ``day``."""
+    by_source: dict[str, list[int]] = {}
+    for fields in records:
+        count = fields[1]
+        unit = _unit_counts(fields[2], fields[3], fields[4])
+        entry = by_source.get(fields[0])
+        if entry is None:
+            by_source[fields[0]] = [count * flag for flag in unit]
+        else:
+            for index, flag in enumerate(unit):
+                entry[index] += count * flag
+    iso = day.isoformat()
+    totals = [0] * len(ROLLUP_COUNTS)
+    rows = []
+    for source_ip in sorted(by_source):
+        counts = by_source[source_ip]
+        rows.append((domain, iso, source_ip, *counts))
+        for index, count in enumerate(counts):
+            totals[index] += count
+    return ReportSums(rows, (domain, iso, *totals))
+
+
 class RollupDelta:
     """The sums one transaction adds to the roll-ups, written by :meth:`flush`."""
 
     def __init__(self) -> None:
-        self.source_days: dict[tuple[str, dt.date, str], list[int]] = {}
-        self.days: dict[tuple[str, dt.date], list[int]] = {}
-        self.reporters: dict[tuple[str, dt.date, str], list[int]] = {}
+        self.source_days: list[list[tuple[Any, ...]]] = []
+        self.days: list[tuple[Any, ...]] = []
+        self.reporters: dict[tuple[str, str, str], list[int]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
 
-    def add_sums(self, domain: str, day: dt.date, sums: dict[str, list[int]]) -> None:
-        """Add the counts of one report's records, ``sums`` by source IP (see
-        :func:`mailwarden.store.rows.source_sums`), to this domain and day."""
-        days = self.days.get((domain, day))
-        if days is None:
-            days = self.days[(domain, day)] = [0] * len(ROLLUP_COUNTS)
-        source_days = self.source_days
-        for source_ip, counts in sums.items():
-            _add(source_days, (domain, day, source_ip), counts)
-            for index, count in enumerate(counts):
-                days[index] += count
+    def add_sums(self, sums: ReportSums) -> None:
+        """Add the counts of one report's records (see :func:`report_sums`)."""
+        self.source_days.append(sums.source_days)
+        self.days.append(sums.day)
 
     def add_source(self, source_ip: str, info: dict[str, Any]) -> None:
         """Remember the enrichment of ``source_ip`` (name, base_domain, country, asn, as_org)
@@ -159,32 +207,31 @@ class RollupDelta:
 
     def add_report(self, domain: str, day: dt.date, org_name: str, messages: int) -> None:
         """Count one aggregate report of ``org_name`` covering ``messages``."""
-        _add(self.reporters, (domain, day, org_name), (1, messages))
+        _add(self.reporters, (domain, day.isoformat(), org_name), (1, messages))
 
     def flush(self, connection: Connection) -> None:
-        """Add the sums to the roll-up tables (in key order) and forget them."""
-        _upsert_sums(connection, rollup_source_days, self.source_days, ROLLUP_COUNTS)
-        _upsert_sums(connection, rollup_days, self.days, ROLLUP_COUNTS)
-        _upsert_sums(connection, rollup_reporters, self.reporters, ("reports", "messages"))
+        """Add the sums to the roll-up tables (in key order) and forget them.
+
+        Rows with the same key (two reports of one message) are upserted one after the other.
+        """
+        driver = Driver(connection)
+        parts = self.source_days
+        rows = parts[0] if len(parts) == 1 else sorted(row for part in parts for row in part)
+        _upsert(driver, rollup_source_days, rows, ROLLUP_COUNTS)
+        _upsert(driver, rollup_days, sorted(self.days), ROLLUP_COUNTS)
+        reporters = [(*key, *counts) for key, counts in sorted(self.reporters.items())]
+        _upsert(driver, rollup_reporters, reporters, ("reports", "messages"))
         info = tuple(SOURCE_INFO)
-        rows = [(ip, *(self.sources[ip][k] for k in info)) for ip in sorted(self.sources)]
-        Driver(connection).upsert_many(rollup_sources, ("source_ip", *info), rows, replace=info)
-        self.source_days, self.days, self.reporters, self.sources = {}, {}, {}, {}
+        sources = [(ip, *(self.sources[ip][k] for k in info)) for ip in sorted(self.sources)]
+        driver.upsert_many(rollup_sources, ("source_ip", *info), sources, replace=info)
+        self.source_days, self.days, self.reporters, self.sources = [], [], {}, {}
 
 
-def _upsert_sums(
-    connection: Connection,
-    table: Table,
-    sums: dict[Any, list[int]],
-    columns: tuple[str, ...],
+def _upsert(
+    driver: Driver, table: Table, rows: list[tuple[Any, ...]], counts: tuple[str, ...]
 ) -> None:
     keys = tuple(c.name for c in table.primary_key.columns)
-    ordered = sorted(sums.items())
-    if connection.dialect.name == "sqlite":  # days as SQLAlchemy stores them there: ISO text
-        rows = [(key[0], key[1].isoformat(), *key[2:], *counts) for key, counts in ordered]
-    else:
-        rows = [(*key, *counts) for key, counts in ordered]
-    Driver(connection).upsert_many(table, (*keys, *columns), rows, add=columns)
+    driver.upsert_many(table, (*keys, *counts), rows, add=counts)
 
 
 def _day_of(connection: Connection, column: Any) -> Any:

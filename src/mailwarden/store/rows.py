@@ -14,7 +14,7 @@ from typing import Any
 
 from mailwarden.serialize import to_jsonable
 from mailwarden.store.base import SourceInfo
-from mailwarden.store.dashboard import outcome_counts
+from mailwarden.store.dashboard import ReportSums, report_sums
 
 __all__ = [
     "AUTH_KEYS",
@@ -31,7 +31,6 @@ __all__ = [
     "prepare",
     "record_fields",
     "record_values",
-    "source_sums",
     "text",
     "tls_failure_rows",
     "tls_policy_row",
@@ -235,32 +234,17 @@ class PreparedAggregate:
     Built by :func:`prepare` (in a parse worker process); plain tuples and strings only, so it
     crosses process boundaries cheaply. ``row`` is the ``aggregate_reports`` row without the
     stamp and counts; ``records`` the rows of its records without ``report_id``
-    (``RECORD_COLUMNS[1:]``, not enriched); ``sums`` the roll-up counts of the records by
-    source IP (:func:`source_sums`) and ``messages`` their message count.
+    (``RECORD_COLUMNS[1:]``, not enriched); ``sums`` their roll-up rows
+    (:func:`mailwarden.store.dashboard.report_sums`) and ``messages`` their message count.
     """
 
     identity: Identity
     row: dict[str, Any]
     records: list[tuple[Any, ...]]
-    sums: dict[str, list[int]]
+    sums: ReportSums
     messages: int
     warnings: str
     kind: str = "aggregate"
-
-
-def source_sums(records: Iterable[tuple[Any, ...]]) -> dict[str, list[int]]:
-    """Return the roll-up counts (``ROLLUP_COUNTS``) of ``records`` (``RECORD_COLUMNS[1:]``
-    tuples) summed by source IP."""
-    sums: dict[str, list[int]] = {}
-    for fields in records:
-        counts = outcome_counts(fields[1], fields[2], fields[3], fields[4])
-        entry = sums.get(fields[0])
-        if entry is None:
-            sums[fields[0]] = list(counts)
-        else:
-            for index, count in enumerate(counts):
-                entry[index] += count
-    return sums
 
 
 def prepare(report: Any) -> Any:
@@ -277,10 +261,10 @@ def prepare(report: Any) -> Any:
     row = aggregate_row(report, NOT_REPORTED, None)
     for name in ("warnings", "ingest_id", "ingested_at", "record_count", "message_count"):
         del row[name]
+    identity = identity_of(report)
+    sums = report_sums(identity[2], identity[3].date(), records)
     messages = sum(fields[1] for fields in records)
-    return PreparedAggregate(
-        identity_of(report), row, records, source_sums(records), messages, warnings_json(report)
-    )
+    return PreparedAggregate(identity, row, records, sums, messages, warnings_json(report))
 
 
 def failure_row(report: Any, now: dt.datetime, ingest_id: int | None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from mailwarden.store.base import (
     QuarantineEntry,
     StoreStats,
 )
-from mailwarden.store.dashboard import SOURCE_INFO, RollupDelta
+from mailwarden.store.dashboard import SOURCE_INFO, RollupDelta, report_sums
 from mailwarden.store.driver import Driver
 from mailwarden.store.location import database_url, display_url
 from mailwarden.store.migrate import upgrade
@@ -178,7 +178,7 @@ class SqlTransaction:
         for chunk in _chunks(records() if callable(records) else records, CHUNK):
             fields = [rows.record_fields(record) + unknown for record in chunk]
             self._insert_records(key, fields, enrich)
-            self.rollup.add_sums(domain, day, rows.source_sums(fields))
+            self.rollup.add_sums(report_sums(domain, day, fields))
             record_count += len(fields)
             message_count += sum(values[1] for values in fields)
         self.connection.execute(
@@ -209,7 +209,7 @@ class SqlTransaction:
         }
         key = self._insert_one(aggregate_reports, row)
         self._insert_records(key, report.records, enrich)
-        self.rollup.add_sums(domain, day, report.sums)
+        self.rollup.add_sums(report.sums)
         self.rollup.add_report(domain, day, org, report.messages)
         return True
 

@@ -16,7 +16,7 @@ Create Date: 2026-11-28
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ DROPPED_INDEXES = ("source_ip", "header_from")
 KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _auth_batches(connection: sa.Connection) -> Iterator[list[Any]]:
+def _auth_batches(connection: sa.Connection) -> Iterator[Sequence[Any]]:
     """Yield the rows of ``aggregate_auth_results`` by record, in batches of at most
     :data:`BATCH` records (a record's rows never split between two batches)."""
     ids = sa.text(
