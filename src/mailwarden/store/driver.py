@@ -2,9 +2,10 @@
 
 SQLAlchemy Core builds, caches and processes a statement on each call; for the few statements
 ingestion runs thousands of times this costs more than the database. Here the SQL text is
-built once per table and columns, and values go through the same bind processors SQLAlchemy
-would apply (SQLite stores datetimes as text in SQLAlchemy's format), so the rows are the
-same as with Core.
+built once per table and columns and run on the DB-API cursor of the connection (in its
+transaction; driver errors are raised as SQLAlchemy's, ``IntegrityError`` included), and
+values go through the same bind processors SQLAlchemy would apply (SQLite stores datetimes
+as text in SQLAlchemy's format), so the rows are the same as with Core.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["Driver"]
 
@@ -30,6 +32,28 @@ class Driver:
         self.dialect = connection.dialect
         self.mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
         self.quote = self.dialect.identifier_preparer.quote
+        self._cursor: Any = None
+
+    def _run(self, sql: str, params: Any, *, many: bool = False) -> Any:
+        """Run ``sql`` on the connection's DB-API cursor; return the cursor.
+
+        Raises the SQLAlchemy ``DBAPIError`` subclass of what the driver raised.
+        """
+        cursor = self._cursor
+        if cursor is None:
+            raw = self.connection.connection.driver_connection
+            assert raw is not None
+            cursor = self._cursor = raw.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+        except self.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                sql, params, error, self.dialect.loaded_dbapi.Error
+            ) from error
+        return cursor
 
     def _bind(self, table: Table, column: str, value: Any) -> Any:
         key = (self.dialect.name, table.name, column)
@@ -55,8 +79,8 @@ class Driver:
         sql = self._sql(
             ("insert", table.name, *row), lambda: f"{self._insert(table, tuple(row))} RETURNING id"
         )
-        found = self.connection.exec_driver_sql(sql, self._params(table, row))
-        return int(found.scalar_one())
+        found = self._run(sql, self._params(table, row)).fetchone()
+        return int(found[0])
 
     def exists(self, table: Table, where: Mapping[str, Any]) -> bool:
         """Return True when ``table`` has a row whose columns equal ``where``."""
@@ -66,15 +90,7 @@ class Driver:
             return f"SELECT 1 FROM {self.quote(table.name)} WHERE {tests} LIMIT 1"
 
         sql = self._sql(("exists", table.name, *where), build)
-        found = self.connection.exec_driver_sql(sql, self._params(table, where))
-        return found.first() is not None
-
-    def max_id(self, table: Table) -> int:
-        """Return the largest ``id`` in ``table`` (0 when it is empty)."""
-        sql = self._sql(
-            ("max", table.name), lambda: f"SELECT max(id) FROM {self.quote(table.name)}"
-        )
-        return int(self.connection.exec_driver_sql(sql).scalar() or 0)
+        return self._run(sql, self._params(table, where)).fetchone() is not None
 
     def update(self, table: Table, key: int, values: Mapping[str, Any]) -> None:
         """Set ``values`` in the row of ``table`` whose ``id`` is ``key``."""
@@ -84,7 +100,7 @@ class Driver:
             return f"UPDATE {self.quote(table.name)} SET {sets} WHERE id = {self.mark}"
 
         sql = self._sql(("update", table.name, *values), build)
-        self.connection.exec_driver_sql(sql, (*self._params(table, values), key))
+        self._run(sql, (*self._params(table, values), key))
 
     def insert_many(
         self, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
@@ -95,7 +111,7 @@ class Driver:
             sql = self._sql(
                 ("insert-many", table.name, *columns), lambda: self._insert(table, columns)
             )
-            self.connection.exec_driver_sql(sql, list(rows))
+            self._run(sql, rows, many=True)
 
     def upsert_many(
         self,
@@ -125,7 +141,7 @@ class Driver:
             )
 
         sql = self._sql(("upsert", table.name, columns, add, replace), build)
-        self.connection.exec_driver_sql(sql, list(rows))
+        self._run(sql, rows, many=True)
 
     def _insert(self, table: Table, columns: Sequence[str]) -> str:
         names = ", ".join(self.quote(name) for name in columns)

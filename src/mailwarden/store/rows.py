@@ -19,6 +19,7 @@ from mailwarden.store.dashboard import ReportSums, report_sums
 __all__ = [
     "AUTH_KEYS",
     "NOT_REPORTED",
+    "PLAIN_RECORD_COLUMNS",
     "RECORD_COLUMNS",
     "Identity",
     "PreparedAggregate",
@@ -160,8 +161,8 @@ AUTH_KEYS = ("method", "domain", "selector", "scope", "result", "human_result")
 
 _NO_INFO = SourceInfo()
 
-#: How many enrichment columns end a record row (``source_name`` to ``as_org``).
-INFO_WIDTH = 5
+#: The columns of a record row that is not enriched: up to ``auth_results``.
+PLAIN_RECORD_COLUMNS = RECORD_COLUMNS[: RECORD_COLUMNS.index("auth_results") + 1]
 
 
 def record_fields(record: Any) -> tuple[Any, ...]:
@@ -233,9 +234,9 @@ class PreparedAggregate:
 
     Built by :func:`prepare` (in a parse worker process); plain tuples and strings only, so it
     crosses process boundaries cheaply. ``row`` is the ``aggregate_reports`` row without the
-    stamp and counts; ``records`` the rows of its records without ``report_id``
-    (``RECORD_COLUMNS[1:]``, not enriched); ``sums`` their roll-up rows
-    (:func:`mailwarden.store.dashboard.report_sums`) and ``messages`` their message count.
+    stamp and counts; ``records`` the :func:`record_fields` of its records (not enriched);
+    ``sums`` their roll-up rows (:func:`mailwarden.store.dashboard.report_sums`) and
+    ``messages`` their message count.
     """
 
     identity: Identity
@@ -256,8 +257,7 @@ def prepare(report: Any) -> Any:
     if kind_of(report) != "aggregate" or isinstance(report, PreparedAggregate):
         return report
     found = report.records
-    unknown = info_values(None)
-    records = [record_fields(r) + unknown for r in (found() if callable(found) else found)]
+    records = [record_fields(record) for record in (found() if callable(found) else found)]
     row = aggregate_row(report, NOT_REPORTED, None)
     for name in ("warnings", "ingest_id", "ingested_at", "record_count", "message_count"):
         del row[name]

@@ -174,9 +174,8 @@ class SqlTransaction:
         )
         records = report.records
         record_count = message_count = 0
-        unknown = rows.info_values(None)
         for chunk in _chunks(records() if callable(records) else records, CHUNK):
-            fields = [rows.record_fields(record) + unknown for record in chunk]
+            fields = [rows.record_fields(record) for record in chunk]
             self._insert_records(key, fields, enrich)
             self.rollup.add_sums(report_sums(domain, day, fields))
             record_count += len(fields)
@@ -216,30 +215,29 @@ class SqlTransaction:
     def _insert_records(
         self, key: int, records: list[tuple[Any, ...]], enrich: Enricher | None
     ) -> None:
-        """Insert ``records`` (``RECORD_COLUMNS[1:]`` tuples) of report ``key``, enriched
+        """Insert ``records`` (:func:`rows.record_fields` tuples) of report ``key``, enriched
         when ``enrich`` is given, with one ``executemany`` per :data:`CHUNK` records."""
+        columns = rows.RECORD_COLUMNS if enrich is not None else rows.PLAIN_RECORD_COLUMNS
         for start in range(0, len(records), CHUNK):
             chunk = records[start : start + CHUNK]
             if enrich is not None:
                 chunk = self._enriched(chunk, enrich)
-            self.driver.insert_many(
-                aggregate_records, rows.RECORD_COLUMNS, [(key, *fields) for fields in chunk]
-            )
+            self.driver.insert_many(aggregate_records, columns, [(key, *row) for row in chunk])
 
     def _enriched(self, records: list[tuple[Any, ...]], enrich: Enricher) -> list[tuple[Any, ...]]:
-        """Return ``records`` with their enrichment columns filled in; remember what is known
-        of each source for the roll-ups."""
+        """Return ``records`` with their enrichment columns; remember what is known of each
+        source for the roll-ups."""
         infos = enrich(sorted({fields[0] for fields in records}))
-        if not infos:
-            return records
+        unknown = rows.info_values(None)
         found = []
         for fields in records:
             info = infos.get(fields[0])
-            if info is not None:
-                values = rows.info_values(info)
-                fields = fields[: -rows.INFO_WIDTH] + values
-                self.rollup.add_source(fields[0], dict(zip(SOURCE_INFO, values, strict=True)))
-            found.append(fields)
+            if info is None:
+                found.append(fields + unknown)
+                continue
+            values = rows.info_values(info)
+            self.rollup.add_source(fields[0], dict(zip(SOURCE_INFO, values, strict=True)))
+            found.append(fields + values)
         return found
 
     def _add_simple(
