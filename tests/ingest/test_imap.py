@@ -113,6 +113,29 @@ def test_crash_before_move_is_counted_duplicate(dovecot: Dovecot, tmp_path: Path
     store.close()
 
 
+def test_stream_moves_each_batch_after_its_sync(dovecot: Dovecot, tmp_path: Path) -> None:
+    """With a stream handler, inputs flow across batches, and a batch is moved only after the
+    sync that follows its last commit (a bad mail goes to Invalid the same way)."""
+    _append(dovecot, *(fake_message(f"r{i}") for i in range(4)), b"not a report\n")
+    store = open_store(str(tmp_path / "s.db"))
+    ingestor = Ingestor(store, fake_parse)
+    target = parse_imap_url(f"imaps://{dovecot.user}@127.0.0.1:{dovecot.tls_port}/INBOX")
+    context = ssl.create_default_context(cafile=str(dovecot.ca_file))
+    source = ImapSource(target, dovecot.password, ssl_context=context, batch_size=2)
+    seen: list[tuple[int, int]] = []
+
+    def sync() -> None:
+        store.sync()
+        seen.append((store.stats().total.aggregate_reports, folder_size(dovecot, "Archive")))
+
+    counts = source.run_once(ingestor.process, many=ingestor.process_many, sync=sync)
+    source.close()
+    assert (counts.reports_new, counts.quarantined) == (4, 1)
+    assert seen == [(2, 0), (4, 2), (4, 4)]
+    assert (folder_size(dovecot, "Archive"), folder_size(dovecot, "Invalid")) == (4, 1)
+    store.close()
+
+
 @pytest.mark.parametrize("use_idle", [True, False], ids=["idle", "poll"])
 def test_watch_picks_up_new_mail(dovecot: Dovecot, tmp_path: Path, use_idle: bool) -> None:
     """Watching the folder (IDLE, or polling) ingests mail that arrives later."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -111,7 +111,7 @@ def run_imap(
     """
     total = IngestCounts()
 
-    def many(items: list[RawInput]) -> Iterator[tuple[RawInput, Outcome]]:
+    def many(items: Iterable[RawInput]) -> Iterator[tuple[RawInput, Outcome]]:
         nonlocal total
         for item, outcome in ingestor.process_many(items):
             total += outcome.counts
@@ -126,9 +126,16 @@ def run_imap(
     stop = threading.Event()
     try:
         if watch:
-            source.watch(handle, stop, poll_interval=interval or 30.0, use_idle=use_idle, many=many)
+            source.watch(
+                handle,
+                stop,
+                poll_interval=interval or 30.0,
+                use_idle=use_idle,
+                many=many,
+                sync=ingestor.store.sync,
+            )
         else:
-            source.run_once(handle, many=many)
+            source.run_once(handle, many=many, sync=ingestor.store.sync)
     except ImapError as error:
         click.echo(f"mailwarden: error: {error}", err=True)
         raise click.exceptions.Exit(3) from error

@@ -13,8 +13,9 @@ import ipaddress
 import os
 import ssl
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -40,9 +41,12 @@ DEFAULT_PASSWORD_ENV = "MAILWARDEN_IMAP_PASSWORD"
 #: Handles one input and tells whether it parsed; called inside the IMAP loop.
 Handler = Callable[[RawInput], Outcome]
 
-#: Handles the inputs of one batch in order, yielding each with its outcome as it is stored
-#: (for example :meth:`mailwarden.ingest.Ingestor.process_many`, which parses ahead).
-BatchHandler = Callable[[list[RawInput]], Iterable[tuple[RawInput, Outcome]]]
+#: Handles inputs in order, yielding each with its outcome as it is stored (for example
+#: :meth:`mailwarden.ingest.Ingestor.process_many`, which parses ahead).
+BatchHandler = Callable[[Iterable[RawInput]], Iterable[tuple[RawInput, Outcome]]]
+
+#: Makes every outcome stored so far durable (for example the store's ``sync``).
+Sync = Callable[[], None]
 
 
 class ImapError(MailwardenError):
@@ -197,40 +201,76 @@ class ImapSource:
                 self.client.logout()
             self.client = None
 
-    def run_once(self, handle: Handler, *, many: BatchHandler | None = None) -> IngestCounts:
+    def run_once(
+        self, handle: Handler, *, many: BatchHandler | None = None, sync: Sync | None = None
+    ) -> IngestCounts:
         """Ingest every message now in the folder, in batches; return the summed counts.
 
         Each message goes to ``many`` (a whole batch at a time) when given, else to ``handle``.
+        With ``many`` and ``sync``, ``many`` gets one stream of every message (fetched batch
+        after batch as it reads ahead, so parsing never waits for a batch boundary) and a
+        batch is moved once all its messages are stored and ``sync`` made them durable.
         """
         client = self.client or self.connect()
         total = IngestCounts()
         batch_handler = many or (lambda items: ((item, handle(item)) for item in items))
         try:
             uids = sorted(client.search(["NOT", "DELETED"]))
+            if many is not None and sync is not None:
+                return self._stream(client, uids, many, sync)
             for batch in _batches(uids, self.batch_size):
                 total += self._batch(client, batch, batch_handler)
         except (IMAPClientError, OSError) as error:
             raise ImapError(f"IMAP {self.target.host}: {_text(error)}") from error
         return total
 
-    def _batch(self, client: IMAPClient, uids: Sequence[int], handle: BatchHandler) -> IngestCounts:
+    def _fetch(self, client: IMAPClient, uids: Sequence[int]) -> list[tuple[int, RawInput]]:
+        """Fetch messages ``uids`` with one request; return those the server gave."""
         fetched: dict[int, dict[bytes, Any]] = client.fetch(list(uids), ["BODY.PEEK[]"])
-        inputs: list[RawInput] = []
-        uid_of: dict[str, int] = {}
+        found = []
         for uid in uids:
             data = fetched.get(uid, {}).get(b"BODY[]")
             if data is not None:
-                inputs.append(RawInput(self.target.location(uid), bytes(data)))
-                uid_of[inputs[-1].source] = uid
-        del fetched
+                found.append((uid, RawInput(self.target.location(uid), bytes(data))))
+        return found
+
+    def _batch(self, client: IMAPClient, uids: Sequence[int], handle: BatchHandler) -> IngestCounts:
+        inputs = self._fetch(client, uids)
+        uid_of = {item.source: uid for uid, item in inputs}
         archive: list[int] = []
         invalid: list[int] = []
         total = IngestCounts()
-        for item, outcome in handle(inputs):
+        for item, outcome in handle([item for _, item in inputs]):
             total += outcome.counts
             (archive if outcome.parsed else invalid).append(uid_of[item.source])
         self._move(client, archive, self.archive_folder)
         self._move(client, invalid, self.invalid_folder)
+        return total
+
+    def _stream(
+        self, client: IMAPClient, uids: Sequence[int], handle: BatchHandler, sync: Sync
+    ) -> IngestCounts:
+        """Ingest ``uids`` as one stream of batches; move each batch once it is durable."""
+        pending: deque[_Pending] = deque()
+
+        def inputs() -> Iterator[RawInput]:
+            for batch in _batches(uids, self.batch_size):
+                fetched = self._fetch(client, batch)
+                if fetched:
+                    pending.append(_Pending([item.source for _, item in fetched]))
+                    pending[-1].uid_of.update((item.source, uid) for uid, item in fetched)
+                    yield from (item for _, item in fetched)
+
+        total = IngestCounts()
+        for item, outcome in handle(inputs()):
+            total += outcome.counts
+            oldest = pending[0]
+            oldest.settle(item.source, outcome.parsed)
+            if oldest.complete:
+                sync()
+                self._move(client, oldest.archive, self.archive_folder)
+                self._move(client, oldest.invalid, self.invalid_folder)
+                pending.popleft()
         return total
 
     def _move(self, client: IMAPClient, uids: list[int], folder: str) -> None:
@@ -255,9 +295,10 @@ class ImapSource:
         poll_interval: float = 30.0,
         use_idle: bool = True,
         many: BatchHandler | None = None,
+        sync: Sync | None = None,
     ) -> IngestCounts:
         """Ingest the folder, then wait for new mail (IDLE, or polling) until ``stop`` is set."""
-        total = self.run_once(handle, many=many)
+        total = self.run_once(handle, many=many, sync=sync)
         client = self.client
         assert client is not None
         idle = use_idle and client.has_capability("IDLE")
@@ -272,8 +313,28 @@ class ImapSource:
                     client.noop()
             except (TimeoutError, IMAPClientError, OSError) as error:
                 raise ImapError(f"IMAP {self.target.host}: {_text(error)}") from error
-            total += self.run_once(handle, many=many)
+            total += self.run_once(handle, many=many, sync=sync)
         return total
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One fetched batch in a stream: its messages in order, and where each goes."""
+
+    sources: list[str]
+    uid_of: dict[str, int] = field(default_factory=dict)
+    archive: list[int] = field(default_factory=list)
+    invalid: list[int] = field(default_factory=list)
+
+    def settle(self, source: str, parsed: bool) -> None:
+        """Record the outcome of the batch's next message (outcomes come in order)."""
+        uid = self.uid_of[source]
+        (self.archive if parsed else self.invalid).append(uid)
+
+    @property
+    def complete(self) -> bool:
+        """Return True once every message of the batch has its outcome."""
+        return len(self.archive) + len(self.invalid) == len(self.sources)
 
 
 def _text(error: BaseException) -> str:
