@@ -55,6 +55,17 @@ def test_usual_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> No
     assert fast[0].records[5].source_ip == "2001:db8::1"
 
 
+def test_pretty_printed_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records indented with blanks and line breaks between their tags take the fast path too,
+    and equal the full parser's (a blank inside a value stays a difference)."""
+    compact = report(record() * 3 + record(ip="2001:db8::1", count=7)).encode()
+    data = compact.replace(b"><", b">\r\n \t <")
+    assert _fast_count(data, monkeypatch) == 4
+    fast, full = _both(data, monkeypatch)
+    assert fast == full
+    assert fast[0].records == parse_aggregate(compact).records
+
+
 def test_record_in_a_comment_is_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
     """A record written inside a comment stays a comment."""
     data = report("<!-- " + record() + " -->" + record(count=3)).encode()

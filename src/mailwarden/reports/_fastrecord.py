@@ -2,7 +2,8 @@
 
 Most reports write every record the same way: ``row`` (source IP, count, the evaluated
 policy), ``identifiers`` and ``auth_results``, each value plain printable ASCII. Such a record
-is read here with one regular expression instead of forty expat callbacks. Anything else
+is read here with one regular expression instead of forty expat callbacks (blanks between
+its tags, as a pretty-printed report has them, are allowed). Anything else
 (entities, comments, another order, extra elements, an empty or unknown value, a value that
 would be warned about) is not matched: :func:`fast_record` returns ``None`` and the record
 goes through expat as before, so the result is the same either way, only faster.
@@ -29,17 +30,74 @@ RECORD_END = b"</record>"
 
 # A value: printable ASCII without the characters that start markup or end a CDATA section.
 _V = rb"[\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\x7e]*"
+# Blanks between two tags (a pretty-printed report indents every element).
+_W = rb"[ \t\r\n]*"
 _RECORD = re.compile(
-    rb"<record><row><source_ip>(" + _V + rb")</source_ip><count>([0-9]{1,15})</count>"
-    rb"<policy_evaluated><disposition>([a-z]+)</disposition><dkim>([a-z]+)</dkim>"
-    rb"<spf>([a-z]+)</spf></policy_evaluated></row><identifiers>"
-    rb"(?:<envelope_to>(" + _V + rb")</envelope_to>)?"
-    rb"(?:<envelope_from>(" + _V + rb")</envelope_from>)?"
-    rb"<header_from>(" + _V + rb")</header_from></identifiers>"
-    rb"(?:<auth_results>((?:<dkim>(?:<[a-z_]+>" + _V + rb"</[a-z_]+>)+</dkim>)*)"
-    rb"((?:<spf>(?:<[a-z_]+>" + _V + rb"</[a-z_]+>)+</spf>)*)</auth_results>)?</record>"
+    rb"<record>"
+    + _W
+    + rb"<row>"
+    + _W
+    + rb"<source_ip>("
+    + _V
+    + rb")</source_ip>"
+    + _W
+    + rb"<count>([0-9]{1,15})</count>"
+    + _W
+    + rb"<policy_evaluated>"
+    + _W
+    + rb"<disposition>([a-z]+)</disposition>"
+    + _W
+    + rb"<dkim>([a-z]+)</dkim>"
+    + _W
+    + rb"<spf>([a-z]+)</spf>"
+    + _W
+    + rb"</policy_evaluated>"
+    + _W
+    + rb"</row>"
+    + _W
+    + rb"<identifiers>"
+    + _W
+    + rb"(?:<envelope_to>("
+    + _V
+    + rb")</envelope_to>"
+    + _W
+    + rb")?"
+    + rb"(?:<envelope_from>("
+    + _V
+    + rb")</envelope_from>"
+    + _W
+    + rb")?"
+    + rb"<header_from>("
+    + _V
+    + rb")</header_from>"
+    + _W
+    + rb"</identifiers>"
+    + _W
+    + rb"(?:<auth_results>"
+    + _W
+    + rb"((?:<dkim>(?:"
+    + _W
+    + rb"<[a-z_]+>"
+    + _V
+    + rb"</[a-z_]+>)+"
+    + _W
+    + rb"</dkim>"
+    + _W
+    + rb")*)"
+    + rb"((?:<spf>(?:"
+    + _W
+    + rb"<[a-z_]+>"
+    + _V
+    + rb"</[a-z_]+>)+"
+    + _W
+    + rb"</spf>"
+    + _W
+    + rb")*)"
+    + rb"</auth_results>"
+    + _W
+    + rb")?</record>"
 )
-_ENTRY = re.compile(rb"<(dkim|spf)>(.*?)</\1>")
+_ENTRY = re.compile(rb"<(dkim|spf)>(.*?)</\1>", re.DOTALL)
 _FIELD = re.compile(rb"<([a-z_]+)>(" + _V + rb")</\1>")
 _OCTET = rb"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = re.compile(_OCTET.decode() + r"(?:\." + _OCTET.decode() + r"){3}")
@@ -54,7 +112,7 @@ _SPF_FIELDS = frozenset((b"domain", b"scope", b"result", b"human_result"))
 
 
 def fast_record(span: bytes) -> AggregateRecord | None:
-    """Return the record in ``span`` (``<record>...</record>``, no blanks between tags).
+    """Return the record in ``span`` (``<record>...</record>``, blanks between tags allowed).
 
     Returns ``None`` when the record is not in the usual form or holds anything the full
     parser would warn about; then it must be parsed by the full parser. Never raises.

@@ -679,7 +679,7 @@ class _FastFeeder:
                 record = fast_record(data[start:end])
             self.tail = b""
             if record is None:
-                self.parse(data[start:end], False)
+                self.parse(_BLANKS.sub(b"><", data[start:end]), False)
             else:
                 engine.records += 1
                 engine.out.append(record)
@@ -689,13 +689,20 @@ class _FastFeeder:
     def flush(self) -> None:
         """Parse what is still held back."""
         if self.carry:
-            self.parse(self.carry, False)
+            self.parse(_BLANKS.sub(b"><", self.carry), False)
             self.carry = b""
 
     def _gap(self, data: bytes, start: int, end: int) -> None:
+        """Parse ``data[start:end]`` with the blanks between its tags removed (fewer callbacks),
+        blanks next to the tags around it included (the bytes around are ``>`` and ``<`` when
+        the gap lies between two records)."""
         if start == end:
             return
-        gap = data[start:end]
+        low, high = max(start - 1, 0), min(end + 1, len(data))
+        gap = _BLANKS.sub(b"><", data[low:high])
+        gap = gap[start - low : len(gap) - (high - end)]
+        if not gap:
+            return
         seen = self.tail + gap  # "<" | "!--" cut by a read boundary still opens a comment
         if b"<!" in seen or b"<?" in seen:
             self.enabled = False
@@ -727,16 +734,14 @@ _FAST_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    """Yield the stream in chunks with the blanks between tags removed (fewer callbacks).
-
-    Blank lines before the XML declaration, common in the wild, are dropped as well.
-    """
+    """Yield the stream in chunks; blank lines before the XML declaration, common in the
+    wild, are dropped. The feeder removes the blanks between tags of what goes to expat."""
     chunk = stream.read(_CHUNK)
     stripped = chunk.lstrip()
     if stripped.startswith(b"<"):
         chunk = stripped
     while chunk:
-        yield _BLANKS.sub(b"><", chunk)
+        yield chunk
         chunk = stream.read(_CHUNK)
 
 
