@@ -165,9 +165,11 @@ def report_sums(domain: str, day: dt.date, records: Iterable[Sequence[Any]]) -> 
     """Return the roll-up rows of ``records`` (rows from ``source_ip`` on: source IP, count,
     disposition, dkim, spf, ...) of a report on ``domain`` beginning on ``day``."""
     by_source: dict[str, list[int]] = {}
+    units = _UNIT_COUNTS
     for fields in records:
         count = fields[1]
-        unit = _unit_counts(fields[2], fields[3], fields[4])
+        outcome = (fields[2], fields[3], fields[4])
+        unit = units.get(outcome) or _unit_counts(*outcome)
         entry = by_source.get(fields[0])
         if entry is None:
             by_source[fields[0]] = [count * flag for flag in unit]

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from mailwarden.serialize import to_jsonable
@@ -53,6 +54,9 @@ def text(value: Any) -> str | None:
     """Return ``value`` as text (enums by their value); ``None`` stays ``None``."""
     if value is None or type(value) is str:
         return value
+    if isinstance(value, Enum):  # its value, the same str object every time
+        value = value._value_
+        return value if type(value) is str else str(value)
     return str(getattr(value, "value", value))
 
 
