@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 
 from mailwarden.reports import AuthResult
 from mailwarden.store import SqlReportStore
-from mailwarden.store.migrate import alembic_config, head_revision, upgrade
+from mailwarden.store.migrate import HEAD, alembic_config, head_revision, upgrade
 from mailwarden.store.schema import aggregate_records, metadata
 from tests.store.factories import aggregate, record
 
@@ -98,3 +98,8 @@ _SELECTOR_QUERY = {
         " AND a.value ->> 'selector' = :selector ORDER BY r.id"
     ),
 }
+
+
+def test_head_constant_is_the_newest_script() -> None:
+    """The revision an up-to-date store is recognised by is the head of the shipped scripts."""
+    assert head_revision() == HEAD
