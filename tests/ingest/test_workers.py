@@ -53,6 +53,40 @@ def test_workers_store_what_the_main_process_stores(tmp_path: Path, mails: list[
         ahead.close()
 
 
+def _slow_first(data: bytes) -> list[object]:
+    """Parse like the default parser; the first mail (``m0`` in its source) takes a while."""
+    if b"slow-first" in data:
+        time.sleep(1.0)
+    return list(default_parser()(data.replace(b"slow-first", b"")))
+
+
+def test_main_process_parses_ahead_while_the_worker_is_busy(
+    tmp_path: Path, mails: list[RawInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the worker is still on an input, the main process parses inputs queued behind it
+    itself (taken back from the pool), and the store is the same as without workers."""
+    local: list[int] = []
+    real = pipeline.prepare_input
+
+    def counted(parse: object, data: bytes) -> object:
+        local.append(len(data))
+        return real(parse, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "prepare_input", counted)
+    slow = [RawInput(mails[0].source, mails[0].data + b"slow-first"), *mails[1:]]
+    alone, ahead = _store(tmp_path / "a.db"), _store(tmp_path / "b.db")
+    try:
+        _ingest(alone, mails, workers=0)
+        with Ingestor(ahead, _slow_first, workers=1) as ingestor:
+            order = [item.source for item, _ in ingestor.process_many(slow)]
+        assert order == [m.source for m in mails]
+        assert len(local) >= 3
+        assert snapshot(alone) == snapshot(ahead)
+    finally:
+        alone.close()
+        ahead.close()
+
+
 def test_large_inputs_are_parsed_in_the_main_process(
     tmp_path: Path, mails: list[RawInput], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from mailwarden.errors import StorageError
-from mailwarden.ingest.prepare import NoReportError, ParsePool, reason_of
+from mailwarden.ingest.prepare import NoReportError, ParsePool, prepare_input, reason_of
 from mailwarden.store.base import Enricher, IngestCounts, ReportStore, StoreTransaction
 
 __all__ = ["Ingestor", "Outcome", "Parser", "RawInput", "RetryOutcome"]
@@ -132,13 +132,28 @@ class Ingestor:
                 ahead += len(item.data)
             window.append((item, future))
             while window and (ahead > AHEAD_BYTES or len(window) > AHEAD_INPUTS):
+                self._help(window)
                 done, prepared = window.popleft()
                 ahead -= len(done.data) if prepared is not None else 0
                 yield done, self._finish(done, prepared)
         while window:
+            self._help(window)
             done, prepared = window.popleft()
             yield done, self._finish(done, prepared)
         self.store.sync()
+
+    def _help(self, window: deque[tuple[RawInput, Future[list[object] | str] | None]]) -> None:
+        """While the next input is still being parsed, parse inputs queued further ahead here,
+        rather than wait (the last one not yet started, taken back from the workers)."""
+        head = window[0][1]
+        index = len(window) - 1
+        while head is not None and not head.done() and index > 0:
+            item, future = window[index]
+            if future is not None and future.cancel():
+                local: Future[list[object] | str] = Future()
+                local.set_result(prepare_input(self.parse, item.data))
+                window[index] = (item, local)
+            index -= 1
 
     def _parse_pool(self) -> ParsePool:
         if self._pool is None:
