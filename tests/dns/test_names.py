@@ -65,3 +65,11 @@ def test_parse_nameserver_rejects(text: str) -> None:
     """Malformed nameserver strings raise ConfigError."""
     with pytest.raises(ConfigError):
         parse_nameserver(text)
+
+
+def test_to_unicode_leaves_names_without_a_labels_alone() -> None:
+    """Names with no A-label come back as given; a mixed one has only its A-label decoded."""
+    for name in ("example.com", "_dmarc.example.com", "ab--c.example", "Mail.Example.COM"):
+        assert to_unicode(name) == name
+    assert to_unicode("mail.XN--bcher-kva.example") == "mail.bücher.example"
+    assert to_unicode("xn--invalid-.example") == "xn--invalid-.example"

@@ -35,7 +35,10 @@ def to_ascii(name: str) -> str:
 
 
 def to_unicode(name: str) -> str:
-    """Return ``name`` with A-labels shown as U-labels; the input unchanged if it cannot be."""
+    """Return ``name`` with A-labels shown as U-labels; the input unchanged if it has none or
+    cannot be decoded."""
+    if name.isascii() and "xn--" not in name.lower():
+        return name  # no A-label: nothing to show differently (and IDNA decoding is slow)
     try:
         return idna.decode(name)
     except (idna.IDNAError, UnicodeError):
