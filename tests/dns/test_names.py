@@ -60,7 +60,9 @@ def test_parse_nameserver(text: str, host: str, port: int) -> None:
     assert (server.host, server.port) == (host, port)
 
 
-@pytest.mark.parametrize("text", ["127.0.0.1:0", "127.0.0.1:x", "[::1", "[::1]5353"])
+@pytest.mark.parametrize(
+    "text", ["127.0.0.1:0", "127.0.0.1:x", "[::1", "[::1]5353", "a" * 300, "a" * 64 + ".test"]
+)
 def test_parse_nameserver_rejects(text: str) -> None:
     """Malformed nameserver strings raise ConfigError."""
     with pytest.raises(ConfigError):

@@ -76,7 +76,7 @@ def _port(text: str, value: str) -> int:
 def _resolve_host(text: str, host: str) -> str:
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise ConfigError(f"nameserver {text!r}: cannot resolve host: {exc}") from None
     return str(infos[0][4][0])
 
