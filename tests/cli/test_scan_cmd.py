@@ -185,3 +185,29 @@ def test_workers_summary_reports_queries(tmp_path: Path) -> None:
     assert "scanned 4 domains" in summary
     sent = int(summary.split(" DNS queries sent")[0].rsplit(" ", 1)[-1].replace(",", ""))
     assert sent >= 4 and "/s)" in summary.split("DNS queries sent")[1]
+
+
+def test_unwritable_out_is_a_usage_error(tmp_path: Path) -> None:
+    """--out in a missing directory or on a symlink loop exits 2 naming it, no traceback."""
+    zone, domains = _files(tmp_path)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for out in (tmp_path / "missing" / "r.jsonl", loop):
+        result = CliRunner().invoke(
+            cli, ["scan", str(domains), "--out", str(out), "-z", str(zone), "--overwrite"]
+        )
+        assert result.exit_code == 2, result.output
+        assert f"--out {out}: cannot write" in result.output
+
+
+def test_resume_from_unreadable_out_is_a_usage_error(tmp_path: Path) -> None:
+    """--resume with an --out that cannot be read (a symlink loop) exits 2 naming it."""
+    zone, domains = _files(tmp_path)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = CliRunner().invoke(
+        cli, ["scan", str(domains), "--out", str(loop), "-z", str(zone), "--resume"]
+    )
+    assert result.exit_code == 2, result.output
+    assert str(loop) in result.output
+

@@ -139,8 +139,7 @@ def scan(
         return
     inner, client = spec.build(max_in_flight=max(256, concurrency * 4))
     resolver = ThrottledResolver(inner)
-    mode = "a" if resume else "w"
-    with out_path.open(mode, encoding="utf-8") as out:
+    with _open_results(out_path, resume) as out:
         try:
             with bulk_gc():
                 interrupted, counters = asyncio.run(
@@ -220,7 +219,7 @@ def _scan_partitioned(
     from mailwarden.audit.distributed import scan_in_processes, scan_with_dask
 
     started = time.monotonic()
-    with out_path.open("a" if resume else "w", encoding="utf-8") as out:
+    with _open_results(out_path, resume) as out:
         try:
             if dask_address:
                 totals = scan_with_dask(dask_address, todo, spec=spec, config=config, out=out)
@@ -234,6 +233,15 @@ def _scan_partitioned(
             )
             click.get_current_context().exit(EXIT_INTERRUPTED)
     _summary(totals.domains, totals.queries, started)
+
+
+def _open_results(out_path: Path, resume: bool) -> IO[str]:
+    """Open the results file for appending (``resume``) or writing; raise ``InputError``
+    naming it when it cannot be opened (missing directory, a directory, no permission)."""
+    try:
+        return out_path.open("a" if resume else "w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out_path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _summary(done: int, queries: int, started: float, errors: int | None = None) -> None:
