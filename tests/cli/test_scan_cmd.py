@@ -211,3 +211,13 @@ def test_resume_from_unreadable_out_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert str(loop) in result.output
 
+
+def test_malformed_dask_address_is_a_usage_error(tmp_path: Path) -> None:
+    """--dask with an address without a port exits 2 naming it, no traceback."""
+    zone, domains = _files(tmp_path)
+    out = tmp_path / "r.jsonl"
+    result = CliRunner().invoke(
+        cli, ["scan", str(domains), "--out", str(out), "-z", str(zone), "--dask", "garbage"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "garbage" in result.output

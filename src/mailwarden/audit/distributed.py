@@ -136,7 +136,7 @@ def scan_with_dask(
     if own_client:
         try:
             client = Client(address, timeout=10)  # type: ignore[no-untyped-call]
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot reach the dask scheduler at {address}: {exc}") from None
     try:
         futures = [
