@@ -221,3 +221,13 @@ def test_malformed_dask_address_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "garbage" in result.output
+
+
+def test_stats_rejects_invalid_utf8(tmp_path: Path) -> None:
+    """A results file with invalid UTF-8 exits 2 naming the line, no traceback."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"domain": "a.test"}\n{"domain": "\xff.test"}\n')
+    result = CliRunner().invoke(cli, ["stats", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "bad.jsonl:2: not a UTF-8 JSON line" in result.output
+

@@ -46,7 +46,7 @@ def stats(settings: Settings, results: Path, markdown: bool, html_path: Path | N
 
 def _read_results(path: Path) -> Iterator[dict[str, Any]]:
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     with handle:
@@ -54,9 +54,9 @@ def _read_results(path: Path) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = json.loads(line.decode("utf-8"))
             except ValueError:
-                raise InputError(f"{path}:{number}: not a JSON line") from None
+                raise InputError(f"{path}:{number}: not a UTF-8 JSON line") from None
             if not isinstance(value, dict) or "domain" not in value:
                 raise InputError(f"{path}:{number}: not a scan result (no domain)")
             yield value
