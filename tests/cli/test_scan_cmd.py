@@ -231,3 +231,12 @@ def test_stats_rejects_invalid_utf8(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "bad.jsonl:2: not a UTF-8 JSON line" in result.output
 
+
+def test_stats_unwritable_html_is_a_usage_error(tmp_path: Path) -> None:
+    """--html into a missing directory exits 2 naming it, no traceback."""
+    out = tmp_path / "r.jsonl"
+    out.write_text('{"domain": "a.test"}\n')
+    page = tmp_path / "missing" / "report.html"
+    result = CliRunner().invoke(cli, ["stats", str(out), "--html", str(page)])
+    assert result.exit_code == 2, result.output
+    assert f"--html {page}: cannot write" in result.output

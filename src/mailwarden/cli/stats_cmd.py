@@ -34,7 +34,11 @@ def stats(settings: Settings, results: Path, markdown: bool, html_path: Path | N
     """Summarize the scan results in RESULTS (JSON Lines): counts and percentages per area."""
     data = compute_stats(_read_results(results))
     if html_path is not None:
-        html_path.write_text(to_html(data, title=f"Email authentication survey: {results.name}"))
+        page = to_html(data, title=f"Email authentication survey: {results.name}")
+        try:
+            html_path.write_text(page)
+        except OSError as exc:
+            raise InputError(f"--html {html_path}: cannot write: {exc.strerror or exc}") from None
         err_console().print(f"wrote {html_path}", markup=False)
     if settings.json:
         echo_json(data, pretty=True)
