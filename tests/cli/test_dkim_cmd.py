@@ -64,6 +64,17 @@ def test_keygen_refuses_small_rsa_and_existing_files(runner: CliRunner, tmp_path
     assert json.loads(forced.output)["record"].startswith("v=DKIM1; k=ed25519; p=")
 
 
+@pytest.mark.parametrize("selector", ["", "../outside"])
+def test_keygen_refuses_invalid_selector(runner: CliRunner, tmp_path: Path, selector: str) -> None:
+    """An empty selector or one with a path in it exits 2 and writes no file anywhere."""
+    out = tmp_path / "keys"
+    args = ["dkim", "keygen", "-d", "example.com", "-s", selector, "--out", str(out)]
+    result = runner.invoke(cli, [*args, "--algorithm", "ed25519"])
+    assert result.exit_code == 2, result.output
+    assert "not a valid selector" in result.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+
+
 def test_sign_then_verify(runner: CliRunner, setup: tuple[Path, Path, Path]) -> None:
     """A message signed by the command verifies with the command: one pass line, exit 0."""
     key, zone, message = setup

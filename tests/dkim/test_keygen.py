@@ -38,3 +38,10 @@ def test_weak_or_unknown_keys_refused(algorithm: str, bits: int) -> None:
     """RSA under 1024 bits and unknown algorithms are refused."""
     with pytest.raises(InputError):
         generate_key(algorithm, bits)
+
+
+@pytest.mark.parametrize("selector", ["", "../../escape", "a..b", "a b", "s/1"])
+def test_zone_line_refuses_invalid_selectors(selector: str) -> None:
+    """A selector that is not a DNS name (it also names the key files) raises InputError."""
+    with pytest.raises(InputError, match="not a valid selector"):
+        zone_line("example.com", selector, "v=DKIM1; p=")

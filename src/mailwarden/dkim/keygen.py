@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from mailwarden.dkim.sign import _SELECTOR
 from mailwarden.errors import InputError
 
 __all__ = ["MIN_RSA_BITS", "GeneratedKey", "generate_key", "split_txt", "zone_line"]
@@ -66,6 +67,11 @@ def split_txt(value: str) -> list[str]:
 
 
 def zone_line(domain: str, selector: str, record: str, ttl: int = 3600) -> str:
-    """Return the zone-file line publishing ``record`` at ``selector._domainkey.domain``."""
+    """Return the zone-file line publishing ``record`` at ``selector._domainkey.domain``.
+
+    Raises ``InputError`` when ``selector`` is not a DNS name (empty, a ``/``, an empty label).
+    """
+    if not _SELECTOR.match(selector):
+        raise InputError(f"{selector!r} is not a valid selector")
     strings = " ".join(f'"{part}"' for part in split_txt(record))
     return f"{selector}._domainkey.{domain}.\t{ttl}\tIN\tTXT\t{strings}"
