@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from mailwarden.errors import InputError
+from mailwarden.errors import ConfigError, InputError
 from mailwarden.store import IngestCounts, SourceInfo, SqlReportStore, open_store
 from mailwarden.store.schema import (
     aggregate_records,
@@ -211,3 +211,10 @@ def test_tls_sessions_summed(store: SqlReportStore) -> None:
         detail = connection.execute(select(tls_failures)).one()
     assert (report.successful_sessions, report.failed_sessions) == (10, 2)
     assert (detail.result_type, detail.failed_sessions) == ("certificate-expired", 2)
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@[::1/x", "postgresql://u@localhost:abc/x"])
+def test_malformed_database_url_is_a_config_error(url: str) -> None:
+    """A --db URL that cannot be parsed (bad IPv6 bracket, port) raises ConfigError."""
+    with pytest.raises(ConfigError, match="malformed database URL"):
+        open_store(url)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from mailwarden.errors import InputError, StorageError
+from mailwarden.errors import ConfigError, InputError, StorageError
 from mailwarden.store import rows
 from mailwarden.store.base import (
     DomainStats,
@@ -67,7 +67,8 @@ def open_store(
     """Open (creating and migrating when needed) the store at ``db`` (a ``--db`` value).
 
     ``None`` is the SQLite file in the user's data directory. Raises ``ConfigError`` for an
-    unsupported URL and ``StorageError`` when the database cannot be opened or migrated.
+    unsupported or malformed URL and ``StorageError``
+    when the database cannot be opened or migrated.
     """
     url = database_url(db)
     engine = _engine(url)
@@ -87,7 +88,10 @@ def _reason(error: SQLAlchemyError) -> str:
 
 
 def _engine(url: str) -> Engine:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError) as error:
+        raise ConfigError(f"malformed database URL {display_url(url)}: {error}") from None
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
