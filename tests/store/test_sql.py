@@ -218,3 +218,10 @@ def test_malformed_database_url_is_a_config_error(url: str) -> None:
     """A --db URL that cannot be parsed (bad IPv6 bracket, port) raises ConfigError."""
     with pytest.raises(ConfigError, match="malformed database URL"):
         open_store(url)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///"])
+def test_sqlite_url_without_a_file_is_refused(url: str) -> None:
+    """A sqlite URL naming no file (a throwaway in-memory database) raises ConfigError."""
+    with pytest.raises(ConfigError, match="names no file"):
+        open_store(url)

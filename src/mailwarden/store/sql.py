@@ -67,7 +67,7 @@ def open_store(
     """Open (creating and migrating when needed) the store at ``db`` (a ``--db`` value).
 
     ``None`` is the SQLite file in the user's data directory. Raises ``ConfigError`` for an
-    unsupported or malformed URL and ``StorageError``
+    unsupported or malformed URL (or a ``sqlite://`` one naming no file) and ``StorageError``
     when the database cannot be opened or migrated.
     """
     url = database_url(db)
@@ -94,6 +94,8 @@ def _engine(url: str) -> Engine:
         raise ConfigError(f"malformed database URL {display_url(url)}: {error}") from None
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
+    if not parsed.database:
+        raise ConfigError(f"database URL {url!r} names no file: use sqlite:///PATH")
     if parsed.database and parsed.database != ":memory:":
         try:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
