@@ -217,3 +217,10 @@ def test_url_and_password_rules(tmp_path: Path) -> None:
     assert imap_password("MY_PW", None, {"MY_PW": "from-env"}) == "from-env"
     with pytest.raises(ConfigError, match="MAILWARDEN_IMAP_PASSWORD"):
         imap_password(None, None, {})
+
+
+@pytest.mark.parametrize("url", ["imap://u@[::1/INBOX", "imaps://u@[v1.x/INBOX"])
+def test_malformed_imap_url_is_a_config_error(url: str) -> None:
+    """An --imap URL that urllib cannot split (bad IPv6 bracket) raises ConfigError."""
+    with pytest.raises(ConfigError, match="malformed URL"):
+        parse_imap_url(url)

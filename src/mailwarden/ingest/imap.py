@@ -82,9 +82,13 @@ class ImapTarget:
 def parse_imap_url(url: str) -> ImapTarget:
     """Parse ``imaps://USER@HOST[:PORT]/FOLDER`` or ``imap://...`` (folder default ``INBOX``).
 
-    Raises ``ConfigError`` for another scheme, a missing user or host, or a password in the URL.
+    Raises ``ConfigError`` for a malformed URL, another scheme, a missing user or host, or a
+    password in the URL.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise ConfigError(f"{url!r}: malformed URL: {error}") from None
     if parts.scheme not in ("imap", "imaps"):
         raise ConfigError(f"{url!r}: use imaps://USER@HOST[:PORT]/FOLDER or imap://...")
     if parts.password is not None:
