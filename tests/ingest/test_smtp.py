@@ -179,3 +179,15 @@ def test_receive_command_end_to_end(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert json.loads(out) == {"reports_new": 3, "duplicates": 0, "quarantined": 0}
+
+
+def test_receive_unencodable_listen_host_is_an_error(tmp_path: Path) -> None:
+    """A --listen host with a label over 63 characters exits 3 naming it, no traceback."""
+    host = "a" * 300
+    result = CliRunner().invoke(
+        cli,
+        ["receive", "--listen", f"{host}:2525", "--domain", "example.com",
+         "--db", str(tmp_path / "s.db"), "--spool", str(tmp_path / "spool")],
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    assert f"cannot listen on {host}:2525" in result.output

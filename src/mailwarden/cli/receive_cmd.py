@@ -112,11 +112,10 @@ def receive(
     )
     try:
         receiver.start(host, port)
-    except OSError as error:
+    except (OSError, UnicodeError) as error:  # UnicodeError: a host name IDNA cannot encode
         store.close()
-        click.echo(
-            f"mailwarden: error: cannot listen on {listen}: {error.strerror or error}", err=True
-        )
+        reason = getattr(error, "strerror", None) or error
+        click.echo(f"mailwarden: error: cannot listen on {listen}: {reason}", err=True)
         raise click.exceptions.Exit(3) from error
     if verbose:
         click.echo(f"listening on {host}:{port}; Ctrl-C stops", err=True)
