@@ -111,3 +111,11 @@ def test_unreachable_database_exit_3(inbox: Path) -> None:
     code, out = _run("db", "stats", "--db", "postgresql://u:secret@127.0.0.1:9/x")
     assert code == 3
     assert "cannot open database" in out and "secret" not in out
+
+
+@pytest.mark.parametrize("command", ["show", "retry"])
+def test_quarantine_id_out_of_range(tmp_path: Path, command: str) -> None:
+    """An id larger than a database integer is bad usage: exit 2, no traceback."""
+    code, out = _run("quarantine", command, "9" * 23, "--db", str(tmp_path / "s.db"))
+    assert code == 2, out
+    assert "9" * 23 in out and "Traceback" not in out

@@ -24,6 +24,10 @@ def quarantine() -> None:
     """Inspect and retry inputs that could not be parsed (kept whole with the reason)."""
 
 
+_MAX_ID = 2**63 - 1
+"""The largest id a database integer column holds; a larger one is refused as bad usage."""
+
+
 @quarantine.command("list")
 @click.option("--all", "include_resolved", is_flag=True, help="Include inputs parsed since.")
 @db_option
@@ -51,7 +55,7 @@ def list_(settings: Settings, db: str | None, include_resolved: bool) -> None:
 
 
 @quarantine.command("show")
-@click.argument("entry_id", metavar="ID", type=int)
+@click.argument("entry_id", metavar="ID", type=click.IntRange(1, _MAX_ID))
 @click.option("--raw", is_flag=True, help="Write only the raw bytes to stdout.")
 @db_option
 @global_options
@@ -83,7 +87,7 @@ def _fields(entry: object) -> dict[str, object]:
 
 
 @quarantine.command("retry")
-@click.argument("entry_ids", metavar="[ID]...", nargs=-1, type=int)
+@click.argument("entry_ids", metavar="[ID]...", nargs=-1, type=click.IntRange(1, _MAX_ID))
 @db_option
 @global_options
 @pass_settings
