@@ -83,6 +83,27 @@ def test_unreachable_nameserver_exit_3(runner: CliRunner) -> None:
     assert "127.0.0.1:9" in result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dns", "query", "example.com", "--zone", ZONE, "--timeout", "nan"],
+        ["dns", "query", "example.com", "--zone", ZONE, "--timeout", "inf"],
+        ["scan", "DOMAINS", "--out", "OUT", "--zone", ZONE, "--deadline", "nan"],
+        ["scan", "DOMAINS", "--out", "OUT", "--zone", ZONE, "--qps", "inf"],
+        ["ingest", "DOMAINS", "--db", "OUT", "--watch", "--interval", "inf"],
+    ],
+)
+def test_non_finite_numbers_exit_2(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
+    """nan and inf, which pass a range check, are refused as bad usage before anything runs."""
+    domains = tmp_path / "domains.txt"
+    domains.write_text("example.com\n")
+    paths = {"DOMAINS": str(domains), "OUT": str(tmp_path / "out")}
+    result = runner.invoke(cli, [paths.get(arg, arg) for arg in args])
+    assert result.exit_code == 2, result.output
+    assert "is not a finite number" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_demo_runs_offline(runner: CliRunner) -> None:
     """The demo audits the bundled zones and names each domain."""
     result = runner.invoke(cli, ["demo", "--json", "--no-serve"])

@@ -13,7 +13,7 @@ import click
 from mailwarden.cli.app import cli
 from mailwarden.cli.imap_options import imap_options, imap_source, run_imap
 from mailwarden.cli.render import err_console
-from mailwarden.cli.settings import Settings, global_options, pass_settings
+from mailwarden.cli.settings import FiniteFloatRange, Settings, global_options, pass_settings
 from mailwarden.cli.store_options import (
     build_enricher,
     db_option,
@@ -40,7 +40,7 @@ def _warn(source: str, reason: str) -> None:
 @click.option("--watch", is_flag=True, help="Keep watching directories (or IMAP) for new mail.")
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0.05),
+    type=FiniteFloatRange(min=0.05),
     default=None,
     help="Seconds between scans with --watch [default: 2; IMAP without IDLE: 30].",
 )

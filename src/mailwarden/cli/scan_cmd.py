@@ -26,7 +26,7 @@ from mailwarden.audit.scan import (
 from mailwarden.cli.app import EXIT_USAGE, cli
 from mailwarden.cli.check_cmd import no_nxdomain_cut_option, parse_checks, parse_selectors
 from mailwarden.cli.render import err_console
-from mailwarden.cli.settings import Settings, global_options, pass_settings
+from mailwarden.cli.settings import FiniteFloatRange, Settings, global_options, pass_settings
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import InputError
 
@@ -51,12 +51,12 @@ EXIT_INTERRUPTED = 130
     show_default=True,
     help="Domains checked at once.",
 )
-@click.option("--qps", type=click.FloatRange(min=1), help="Cap on DNS queries per second.")
+@click.option("--qps", type=FiniteFloatRange(min=1), help="Cap on DNS queries per second.")
 @click.option("--checks", "checks_value", help="Areas to check, comma-separated (default: all).")
 @click.option("--selectors", help="DKIM selectors to probe, comma-separated.")
 @click.option(
     "--deadline",
-    type=click.FloatRange(min=0.1),
+    type=FiniteFloatRange(min=0.1),
     default=30.0,
     show_default=True,
     help="Seconds one domain may take before it is recorded as `deadline`.",

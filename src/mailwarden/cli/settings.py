@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ import click
 
 from mailwarden.dns import CachingResolver, DnsResolver, OverlayResolver, Resolver, ZoneResolver
 
-__all__ = ["Settings", "global_options", "pass_settings"]
+__all__ = ["FiniteFloatRange", "Settings", "global_options", "pass_settings"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +48,18 @@ class Settings:
 
     def _live_resolver(self) -> Resolver:
         return CachingResolver(DnsResolver(self.nameservers or None, timeout=self.timeout))
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A ``click.FloatRange`` that also refuses ``nan`` and ``inf``, which float() accepts and
+    which pass any range check (``nan < min`` is false) and break timers later."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the number; fail (exit 2) when it is not finite or out of range."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -104,7 +117,7 @@ def global_options(func: F) -> F:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0.01),
+            type=FiniteFloatRange(min=0.01),
             default=None,
             expose_value=False,
             callback=_given("timeout"),
