@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from mailwarden.cli import cli
@@ -240,3 +241,16 @@ def test_stats_unwritable_html_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", str(out), "--html", str(page)])
     assert result.exit_code == 2, result.output
     assert f"--html {page}: cannot write" in result.output
+
+
+@pytest.mark.parametrize("mode", ["--overwrite", "--resume"])
+def test_out_cannot_be_the_domains_file(tmp_path: Path, mode: str) -> None:
+    """--out naming the domains file is refused with exit 2 and the list is left intact."""
+    zone, domains = _files(tmp_path)
+    before = domains.read_bytes()
+    result = CliRunner().invoke(
+        cli, ["scan", str(domains), "--out", str(domains), "-z", str(zone), mode]
+    )
+    assert result.exit_code == 2, result.output
+    assert "is the domains file itself" in result.output
+    assert domains.read_bytes() == before

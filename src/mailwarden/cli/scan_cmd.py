@@ -114,6 +114,8 @@ def scan(
     listing = parse_domain_list(text.splitlines())
     for problem in listing.problems:
         err_console().print(f"mailwarden: {domains_file}: {problem} (skipped)", markup=False)
+    if out_path.exists() and out_path.samefile(domains_file):
+        raise InputError(f"--out {out_path} is the domains file itself: choose another file")
     if out_path.exists() and out_path.stat().st_size and not (resume or overwrite):
         raise InputError(
             f"{out_path} exists: use --resume to continue it or --overwrite to replace it"
