@@ -65,6 +65,21 @@ def test_malformed_domain_exit_2(runner: CliRunner) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("rdtype", ["TYPE99999", "TYPE65536", "TYPEfoo", "TYPE"])
+def test_malformed_generic_type_exit_2(runner: CliRunner, rdtype: str) -> None:
+    """A TYPEnnn outside 0-65535 or without a number is bad input (exit 2), not an answer."""
+    result = runner.invoke(cli, ["dns", "query", "example.com", rdtype, "-z", ZONE])
+    assert result.exit_code == 2, result.output
+    assert f"unknown record type {rdtype!r}" in result.output
+
+
+def test_generic_type_in_range_is_asked(runner: CliRunner) -> None:
+    """TYPE65535 is a valid RFC 3597 type: the zone answers NODATA, exit 0."""
+    result = runner.invoke(cli, ["dns", "query", "example.com", "TYPE65535", "-z", ZONE])
+    assert result.exit_code == 0, result.output
+    assert "NODATA" in result.output
+
+
 def test_bad_zone_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     """A zone file with a syntax error gives exit 2 and file:line."""
     bad = tmp_path / "db.example.com"

@@ -34,7 +34,7 @@ def query(settings: Settings, name: str, rdtype: str) -> None:
     """
     qname = validate_domain(name)
     qtype = rdtype.upper()
-    if qtype not in _KNOWN_TYPES and not qtype.startswith("TYPE"):
+    if qtype not in _KNOWN_TYPES and not _generic_type(qtype):
         raise InputError(f"unknown record type {rdtype!r}")
     answer = asyncio.run(settings.resolver().resolve(qname, qtype))
     if settings.json:
@@ -54,3 +54,9 @@ def _print_answer(answer: Answer) -> None:
         out.print(f"  {answer.ttl}\t{record.rdtype}\t{record.to_text()}", markup=False)
     if answer.detail:
         out.print(f"  {answer.detail}", markup=False)
+
+
+def _generic_type(qtype: str) -> bool:
+    """Return True for RFC 3597 ``TYPEnnn`` with nnn from 0 to 65535."""
+    number = qtype.removeprefix("TYPE")
+    return qtype.startswith("TYPE") and number.isdigit() and int(number) <= 65535
