@@ -31,6 +31,16 @@ def test_directory_recursive_sorted(tmp_path: Path) -> None:
     assert found == [("a.xml", b"one"), ("2.xml", b"two")]
 
 
+def test_symlink_loop_is_read_once(tmp_path: Path) -> None:
+    """A directory holding a symlink to itself yields its files once, not once per level."""
+    top = tmp_path / "reports"
+    top.mkdir()
+    (top / "a.xml").write_bytes(b"<feedback/>")
+    (top / "self").symlink_to(top)
+    sources = [raw.source for raw in iter_inputs([top])]
+    assert sources == [str(top / "a.xml")]
+
+
 def test_mbox_messages(tmp_path: Path) -> None:
     """An mbox file yields each message separately, numbered from 1."""
     path = tmp_path / "reports.mbox"

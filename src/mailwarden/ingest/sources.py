@@ -46,10 +46,15 @@ def iter_inputs(paths: Iterable[Path], on_error: OnError | None = None) -> Itera
 
 
 def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]:
-    """Yield the raw inputs of one file, mbox, Maildir or directory tree."""
+    """Yield the raw inputs of one file, mbox, Maildir or directory tree (each directory read
+    once, so a symlink pointing back up the tree is not followed round)."""
+    yield from _walk(path, on_error, set())
+
+
+def _walk(path: Path, on_error: OnError | None, seen: set[tuple[int, int]]) -> Iterator[RawInput]:
     try:
         if path.is_dir():
-            yield from _directory(path, on_error)
+            yield from _directory(path, on_error, seen)
         elif is_mbox(path):
             yield from _mbox(path)
         else:
@@ -60,14 +65,20 @@ def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]
         on_error(str(path), error.strerror or str(error))
 
 
-def _directory(path: Path, on_error: OnError | None) -> Iterator[RawInput]:
+def _directory(
+    path: Path, on_error: OnError | None, seen: set[tuple[int, int]]
+) -> Iterator[RawInput]:
+    info = path.stat()
+    if (info.st_dev, info.st_ino) in seen:
+        return
+    seen.add((info.st_dev, info.st_ino))
     if is_maildir(path):
         yield from _maildir(path)
         return
     for entry in sorted(os.scandir(path), key=lambda e: e.name):
         if entry.name.startswith("."):
             continue
-        yield from iter_path(Path(entry.path), on_error)
+        yield from _walk(Path(entry.path), on_error, seen)
 
 
 def _maildir(path: Path) -> Iterator[RawInput]:
