@@ -37,6 +37,16 @@ def test_serve_rejects_short_token(runner: CliRunner, tmp_path: Path) -> None:
     assert "at least 16" in result.output
 
 
+@pytest.mark.parametrize("option", ["--token-file", "--password-hash-file"])
+def test_serve_rejects_secret_file_not_utf8(runner: CliRunner, tmp_path: Path, option: str) -> None:
+    """A token or password hash file that is not UTF-8 exits 2 naming it, no traceback."""
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"\xff\xfe" + b"x" * 30)
+    result = runner.invoke(cli, ["serve", "--listen", "127.0.0.1:8080", option, str(secret)])
+    assert result.exit_code == 2, result.output
+    assert f"{secret} is not UTF-8 text" in result.output
+
+
 def test_serve_rejects_malformed_listen(runner: CliRunner) -> None:
     """--listen without a port is a usage error."""
     result = runner.invoke(cli, ["serve", "--listen", "localhost"])

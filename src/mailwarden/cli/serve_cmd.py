@@ -38,6 +38,8 @@ def _read_secret(path: str | None, env: str, what: str) -> str | None:
             value = Path(path).read_text(encoding="utf-8").strip()
         except OSError as error:
             raise ConfigError(f"cannot read the {what} file {path}: {error.strerror}") from error
+        except UnicodeDecodeError:
+            raise ConfigError(f"the {what} file {path} is not UTF-8 text") from None
         if not value:
             raise ConfigError(f"the {what} file {path} is empty")
         return value
