@@ -224,3 +224,11 @@ def test_malformed_imap_url_is_a_config_error(url: str) -> None:
     """An --imap URL that urllib cannot split (bad IPv6 bracket) raises ConfigError."""
     with pytest.raises(ConfigError, match="malformed URL"):
         parse_imap_url(url)
+
+
+def test_password_file_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """A --password-file that is not UTF-8 raises ConfigError naming it."""
+    secret = tmp_path / "pw"
+    secret.write_bytes(b"\xff\xfepassword\n")
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        imap_password(None, secret)

@@ -109,13 +109,15 @@ def parse_imap_url(url: str) -> ImapTarget:
 def imap_password(env_var: str | None, file: Path | None, env: dict[str, str] | None = None) -> str:
     """Return the IMAP password from ``file`` (first line) or the environment variable.
 
-    Raises ``ConfigError`` when neither gives one.
+    Raises ``ConfigError`` when neither gives one or the file is unreadable or not UTF-8.
     """
     if file is not None:
         try:
-            lines = file.read_text().splitlines()
+            lines = file.read_text(encoding="utf-8").splitlines()
         except OSError as error:
             raise ConfigError(f"cannot read the password file {file}: {error}") from error
+        except UnicodeDecodeError:
+            raise ConfigError(f"the password file {file} is not UTF-8 text") from None
         if not lines or not lines[0]:
             raise ConfigError(f"the password file {file} is empty")
         return lines[0]
