@@ -99,6 +99,24 @@ def test_zone_file_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}:3: ")
 
 
+def test_zone_file_generate_bomb_is_refused(tmp_path: Path) -> None:
+    """A $GENERATE range of 100 million records is a ZoneError naming its line, not a hang."""
+    path = tmp_path / "db.example.com"
+    path.write_text("$TTL 300\n@ IN A 192.0.2.1\n$GENERATE 1-100000000 h$ A 192.0.2.2\n")
+    with pytest.raises(ZoneError, match="over 65,536") as info:
+        ZoneResolver.from_zone_files(path)
+    assert info.value.line == 3
+
+
+def test_zone_file_small_generate_is_loaded(tmp_path: Path) -> None:
+    """A $GENERATE line within the limit still makes its records."""
+    path = tmp_path / "db.example.com"
+    path.write_text("$TTL 300\n$GENERATE 1-10/2 h$ A 192.0.2.2\n")
+    zone = ZoneResolver.from_zone_files(path)
+    assert zone.lookup("h9.example.com", "A").status.name == "NOERROR"
+    assert zone.lookup("h2.example.com", "A").status.name == "NXDOMAIN"
+
+
 def test_zone_origin_from_file_name(tmp_path: Path) -> None:
     """Without $ORIGIN the origin comes from the file name."""
     path = tmp_path / "example.net.zone"

@@ -31,6 +31,9 @@ __all__ = ["ZoneResolver"]
 
 _MAX_CNAME_CHAIN = 8
 _LINE_IN_MESSAGE = re.compile(r":(\d+):\s*(.*)$", re.S)
+_GENERATE = re.compile(r"\s*\$GENERATE\s+(\d+)-(\d+)(?:/(\d+))?\s", re.I)
+MAX_GENERATED = 65536
+"""Most records one ``$GENERATE`` line may make; a larger range would exhaust memory."""
 
 
 class ZoneResolver:
@@ -142,6 +145,7 @@ class ZoneResolver:
 
     def load_zone_text(self, text: str, origin: str, *, source: str) -> None:
         """Add the records of zone-file ``text`` at ``origin``; raises ``ZoneError``."""
+        _check_generate(text, source)
         try:
             zone = dns.zone.from_text(
                 text,
@@ -295,6 +299,22 @@ def _origin_from_filename(filename: str) -> str | None:
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
     return stem if "." in stem else None
+
+
+def _check_generate(text: str, source: str) -> None:
+    """Raise ``ZoneError`` for a ``$GENERATE`` line making more than ``MAX_GENERATED`` records."""
+    if "$generate" not in text.lower():
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _GENERATE.match(line)
+        if match is None:
+            continue
+        start, stop, step = int(match[1]), int(match[2]), int(match[3] or 1)
+        count = (stop - start) // max(step, 1) + 1
+        if count > MAX_GENERATED:
+            raise ZoneError(
+                source, number, f"$GENERATE makes {count:,} records, over {MAX_GENERATED:,}"
+            )
 
 
 def _zone_error(source: str, text: str, origin: str, exc: dns.exception.SyntaxError) -> ZoneError:
