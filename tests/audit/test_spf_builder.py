@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailwarden.audit.spf_builder import build_spf
+from mailwarden.audit.suggest import suggest
 from mailwarden.errors import ParseError
 from mailwarden.testing import ZoneResolver
 
@@ -79,3 +80,16 @@ async def test_bad_sender_term() -> None:
     """A sender that is not SPF raises ParseError."""
     with pytest.raises(ParseError):
         await build_spf("example.com", resolver=ZONE, senders=["ip4:not-an-address"])
+
+
+@pytest.mark.parametrize("rua", ["not a uri", "mailto:", "mailto:a@b.example; p=none"])
+async def test_suggest_refuses_a_rua_that_is_not_a_uri(rua: str) -> None:
+    """A --rua that is not a report URI raises ParseError instead of landing in the record."""
+    with pytest.raises(ParseError):
+        await suggest("example.com", resolver=ZONE, rua=[rua])
+
+
+async def test_suggest_keeps_a_valid_rua() -> None:
+    """A valid --rua is used in every step of the DMARC plan."""
+    result = await suggest("example.com", resolver=ZONE, rua=["mailto:r@reports.example"])
+    assert all("rua=mailto:r@reports.example" in step.record for step in result.dmarc_plan)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from mailwarden.audit.protocols import run_dmarc
 from mailwarden.audit.spf_builder import SpfSuggestion, build_spf
+from mailwarden.dmarc.uri import parse_report_uri
 from mailwarden.dns import Resolver
 from mailwarden.spf import is_spf_record
 
@@ -49,8 +50,10 @@ async def suggest(
 ) -> Suggestion:
     """Return the recommended records for ``domain``, starting from what it publishes.
 
-    Raises ``ParseError`` when a sender term is not valid SPF.
+    Raises ``ParseError`` when a sender term is not valid SPF or a ``rua`` entry is not a URI.
     """
+    for uri in rua:
+        parse_report_uri(uri)
     day = today or dt.datetime.now(dt.UTC).date()
     published = (await resolver.resolve(domain, "TXT")).texts()
     spf_records = [text for text in published if is_spf_record(text)]
