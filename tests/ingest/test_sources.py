@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import os
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -39,6 +40,18 @@ def test_symlink_loop_is_read_once(tmp_path: Path) -> None:
     (top / "self").symlink_to(top)
     sources = [raw.source for raw in iter_inputs([top])]
     assert sources == [str(top / "a.xml")]
+
+
+def test_fifo_in_a_directory_is_skipped(tmp_path: Path) -> None:
+    """A FIFO among the files is reported and skipped instead of blocking the walk."""
+    (tmp_path / "a.xml").write_bytes(b"<feedback/>")
+    os.mkfifo(tmp_path / "pipe")
+    errors: list[tuple[str, str]] = []
+    sources = [raw.source for raw in iter_inputs([tmp_path], lambda p, r: errors.append((p, r)))]
+    assert sources == [str(tmp_path / "a.xml")]
+    assert errors == [
+        (str(tmp_path / "pipe"), "not a regular file (a FIFO, socket or device); skipped")
+    ]
 
 
 def test_mbox_messages(tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ def iter_inputs(paths: Iterable[Path], on_error: OnError | None = None) -> Itera
 
 def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]:
     """Yield the raw inputs of one file, mbox, Maildir or directory tree (each directory read
-    once, so a symlink pointing back up the tree is not followed round)."""
+    once, so a symlink pointing back up the tree is not followed round; FIFOs, sockets and
+    devices, which could block or never end, are reported through ``on_error``)."""
     yield from _walk(path, on_error, set())
 
 
@@ -55,6 +56,8 @@ def _walk(path: Path, on_error: OnError | None, seen: set[tuple[int, int]]) -> I
     try:
         if path.is_dir():
             yield from _directory(path, on_error, seen)
+        elif path.exists() and not path.is_file():
+            raise OSError("not a regular file (a FIFO, socket or device); skipped")
         elif is_mbox(path):
             yield from _mbox(path)
         else:
