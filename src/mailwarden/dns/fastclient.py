@@ -211,12 +211,17 @@ class _Gate:
         self.used = 0
         self.waiters: deque[_Waiter] = deque()
 
-    async def enter(self) -> None:
-        """Return once a slot is free; take it."""
+    def try_enter(self) -> bool:
+        """Take a slot if one is free and nobody waits; return whether one was taken."""
         if self.used < self.limit and not self.waiters:
             self.used += 1
-            return
-        await self.enter_many(1)
+            return True
+        return False
+
+    async def enter(self) -> None:
+        """Return once a slot is free; take it."""
+        if not self.try_enter():
+            await self.enter_many(1)
 
     async def enter_many(self, wanted: int) -> int:
         """Return once at least one slot is free; take up to ``wanted`` and return how many."""
@@ -333,9 +338,7 @@ class FastResolver:
         if self._loop is not loop:
             self._open(loop)
         gate = self._gate
-        if gate.used < gate.limit and not gate.waiters:
-            gate.used += 1
-        else:
+        if not gate.try_enter():  # inline: no coroutine for the usual free slot
             await gate.enter()
         try:
             if self._bucket is not None or not self._channels[0]:
@@ -458,9 +461,7 @@ class FastResolver:
 
         ``outcome`` is the first attempt's (``""`` with no query when none was made)."""
         gate = self._gate
-        if gate.used < gate.limit and not gate.waiters:
-            gate.used += 1
-        else:
+        if not gate.try_enter():  # inline: no coroutine for the usual free slot
             await gate.enter()
         try:
             if not query and not outcome:
