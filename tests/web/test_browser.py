@@ -94,8 +94,10 @@ class Watched:
             self.problems.append(f"console {message.type}: {message.text}")
 
     def _failed(self, request: Any) -> None:
-        if "/export/" not in request.url:  # a download ends its navigation as "aborted"
-            self.problems.append(f"failed: {request.url}")
+        # Aborted is not a failure of the page: a download ends its navigation so, and leaving
+        # a page cancels what it still loads (its favicon, say) when the test moves on quickly.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"failed: {request.url} ({request.failure})")
 
     def _dialog(self, dialog: Any) -> None:
         self.problems.append(f"dialog opened: {dialog.message}")
