@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
 from mailwarden.authres import (
@@ -17,19 +14,16 @@ from mailwarden.cli.app import EXIT_FAILED, cli
 from mailwarden.cli.render import console, echo_json
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.dmarc import parse_header_block
-from mailwarden.errors import InputError, ParseError
+from mailwarden.errors import ParseError
+from mailwarden.inputs import MAX_MESSAGE_BYTES, read_input
 
 __all__ = ["authres_group", "read_message"]
 
 
 def read_message(path: str) -> bytes:
-    """Return the bytes of the message at ``path`` (``-`` for stdin); raise ``InputError``."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    """Return the bytes of the message at ``path`` (``-`` for stdin); raise ``InputError``
+    when it cannot be read, is a device, or is over ``MAX_MESSAGE_BYTES``."""
+    return read_input(path, limit=MAX_MESSAGE_BYTES, stdin=True)
 
 
 @cli.group("authres")

@@ -19,6 +19,7 @@ from mailwarden.dkim.message import to_crlf
 from mailwarden.dns import validate_domain
 from mailwarden.errors import InputError
 from mailwarden.findings import Severity
+from mailwarden.inputs import MAX_MESSAGE_BYTES, read_input
 
 __all__ = ["dkim_group"]
 
@@ -273,12 +274,7 @@ def _print_probe(result: dkim.DkimProbeResult) -> None:
 def _read(path: str) -> bytes:
     """Return the bytes of file ``path``, or of stdin for ``-``.
 
-    Raises ``InputError`` when the file cannot be read.
+    Raises ``InputError`` when the file cannot be read, is a device or is over
+    ``MAX_MESSAGE_BYTES``.
     """
-    if path == "-":
-        data: bytes = sys.stdin.buffer.read()
-        return data
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return read_input(path, limit=MAX_MESSAGE_BYTES, stdin=True)

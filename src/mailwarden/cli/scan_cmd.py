@@ -29,6 +29,7 @@ from mailwarden.cli.render import err_console
 from mailwarden.cli.settings import FiniteFloatRange, Settings, global_options, pass_settings
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import InputError
+from mailwarden.inputs import MAX_LIST_BYTES, read_input
 
 __all__ = ["scan"]
 
@@ -107,10 +108,7 @@ def scan(
     Each finished domain is written at once, so an interrupt (Ctrl-C, SIGTERM) leaves a valid
     file that --resume continues. Exit 0 when done, 2 for unusable input, 130 when interrupted.
     """
-    try:
-        text = domains_file.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"{domains_file}: cannot read: {exc}") from None
+    text = read_input(domains_file, limit=MAX_LIST_BYTES).decode("utf-8", errors="replace")
     listing = parse_domain_list(text.splitlines())
     for problem in listing.problems:
         err_console().print(f"mailwarden: {domains_file}: {problem} (skipped)", markup=False)

@@ -15,6 +15,7 @@ from mailwarden.cli.app import cli
 from mailwarden.cli.render import console, echo_json, err_console
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.errors import InputError
+from mailwarden.inputs import input_lines, open_input
 
 __all__ = ["stats"]
 
@@ -49,12 +50,8 @@ def stats(settings: Settings, results: Path, markdown: bool, html_path: Path | N
 
 
 def _read_results(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
+    with open_input(path) as handle:
+        for number, line in input_lines(handle, str(path)):
             if not line.strip():
                 continue
             try:

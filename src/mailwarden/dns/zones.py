@@ -25,7 +25,8 @@ from mailwarden.dns.answer import (
 )
 from mailwarden.dns.convert import record_from_rdata
 from mailwarden.dns.names import is_subdomain, normalize_name
-from mailwarden.errors import ZoneError
+from mailwarden.errors import InputError, ZoneError
+from mailwarden.inputs import MAX_LIST_BYTES, read_input
 
 __all__ = ["ZoneResolver"]
 
@@ -135,8 +136,8 @@ class ZoneResolver:
         """Add the records of one zone file; raises ``ZoneError`` naming file and line."""
         source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_input(path, limit=MAX_LIST_BYTES).decode("utf-8")
+        except (InputError, UnicodeDecodeError) as exc:
             raise ZoneError(source, None, f"cannot read zone file: {exc}") from None
         origin = _origin_from_text(text) or _origin_from_filename(Path(path).name)
         if origin is None:
