@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import os
+import threading
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -102,3 +103,34 @@ def test_watcher_waits_for_files_to_settle(tmp_path: Path) -> None:
     assert list(watcher.scan()) == []
     watcher.settle = 0
     assert [i.data for i in watcher.scan()] == [b"1"]
+
+
+def test_named_pipe_is_read(tmp_path: Path) -> None:
+    """A FIFO named itself (process substitution) is read as one input."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as handle:
+            handle.write(b"<feedback/>")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        got = [(raw.source, raw.data) for raw in iter_inputs([fifo])]
+    finally:
+        writer.join(timeout=10)
+    assert got == [(str(fifo), b"<feedback/>")]
+
+
+def test_file_over_the_bound_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file larger than MAX_FILE_BYTES is reported and skipped, the next one still read."""
+    monkeypatch.setattr("mailwarden.ingest.sources.MAX_FILE_BYTES", 8)
+    (tmp_path / "a.xml").write_bytes(b"<feedback>too long</feedback>")
+    (tmp_path / "b.xml").write_bytes(b"<f/>")
+    errors: list[tuple[str, str]] = []
+    sources = [raw.source for raw in iter_inputs([tmp_path], lambda p, r: errors.append((p, r)))]
+    assert sources == [str(tmp_path / "b.xml")]
+    assert errors == [(str(tmp_path / "a.xml"), "larger than 8 bytes; skipped")]
+    with pytest.raises(InputError, match=r"a\.xml: larger than 8 bytes"):
+        list(iter_inputs([tmp_path / "a.xml"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import mailbox
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -9,8 +10,19 @@ from pathlib import Path
 
 from mailwarden.errors import InputError
 from mailwarden.ingest.pipeline import RawInput
+from mailwarden.reports import Limits
 
-__all__ = ["check_paths", "is_maildir", "is_mbox", "iter_inputs", "iter_path"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "check_paths",
+    "is_maildir",
+    "is_mbox",
+    "iter_inputs",
+    "iter_path",
+]
+
+#: The largest file read as one input: the report parser's own bound on raw input.
+MAX_FILE_BYTES = Limits().max_input_bytes
 
 #: Called with a path and the reason when one file in a walk cannot be read.
 OnError = Callable[[str, str], None]
@@ -46,14 +58,21 @@ def iter_inputs(paths: Iterable[Path], on_error: OnError | None = None) -> Itera
 
 
 def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]:
-    """Yield the raw inputs of one file, mbox, Maildir or directory tree (each directory read
-    once, so a symlink pointing back up the tree is not followed round; FIFOs, sockets and
-    devices, which could block or never end, are reported through ``on_error``)."""
-    yield from _walk(path, on_error, set())
+    """Yield the raw inputs of one file, mbox, Maildir, directory tree or named pipe.
+
+    Each directory is read once, so a symlink pointing back up the tree is not followed round.
+    A pipe is read when named itself (as process substitution gives), but FIFOs, sockets and
+    devices found in a directory, which could block or never end, are reported through
+    ``on_error``; so is a file over ``MAX_FILE_BYTES``.
+    """
+    if path.is_fifo():
+        yield from _guarded(path, on_error, lambda: iter([_file(path)]))
+    else:
+        yield from _walk(path, on_error, set())
 
 
 def _walk(path: Path, on_error: OnError | None, seen: set[tuple[int, int]]) -> Iterator[RawInput]:
-    try:
+    def inputs() -> Iterator[RawInput]:
         if path.is_dir():
             yield from _directory(path, on_error, seen)
         elif path.exists() and not path.is_file():
@@ -61,11 +80,30 @@ def _walk(path: Path, on_error: OnError | None, seen: set[tuple[int, int]]) -> I
         elif is_mbox(path):
             yield from _mbox(path)
         else:
-            yield RawInput(str(path), path.read_bytes())
+            yield _file(path)
+
+    yield from _guarded(path, on_error, inputs)
+
+
+def _guarded(
+    path: Path, on_error: OnError | None, inputs: Callable[[], Iterator[RawInput]]
+) -> Iterator[RawInput]:
+    """Yield ``inputs()``; an ``OSError`` goes to ``on_error`` or becomes an ``InputError``."""
+    try:
+        yield from inputs()
     except OSError as error:
         if on_error is None:
             raise InputError(f"{path}: {error.strerror or error}") from error
         on_error(str(path), error.strerror or str(error))
+
+
+def _file(path: Path) -> RawInput:
+    """Return the whole file (or pipe) as one raw input; ``OSError`` when over the bound."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES:,} bytes; skipped")
+    return RawInput(str(path), data)
 
 
 def _directory(
