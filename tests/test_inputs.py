@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from click.testing import CliRunner
 from mailwarden.cli import cli
 from mailwarden.errors import InputError
 from mailwarden.inputs import input_lines, open_input, read_input
+from tests.pipes import fifo_feeding
 
 DEVICE = Path("/dev/zero")
 needs_device = pytest.mark.skipif(
@@ -45,19 +44,8 @@ def test_directory_and_missing_file_are_refused(tmp_path: Path) -> None:
 
 def test_pipe_is_read(tmp_path: Path) -> None:
     """A named pipe (as process substitution gives) is read like a file."""
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-
-    def write() -> None:
-        with fifo.open("wb") as handle:
-            handle.write(b"a.example\nb.example\n")
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    try:
+    with fifo_feeding(tmp_path / "pipe", b"a.example\nb.example\n") as fifo:
         assert read_input(fifo, limit=100) == b"a.example\nb.example\n"
-    finally:
-        writer.join(timeout=10)
 
 
 def test_stdin_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mailbox
 import os
-import threading
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from mailwarden.errors import InputError
 from mailwarden.ingest import check_paths, iter_inputs
 from mailwarden.ingest.watch import Watcher
+from tests.pipes import fifo_feeding
 
 
 def _mail(subject: str) -> EmailMessage:
@@ -107,19 +107,8 @@ def test_watcher_waits_for_files_to_settle(tmp_path: Path) -> None:
 
 def test_named_pipe_is_read(tmp_path: Path) -> None:
     """A FIFO named itself (process substitution) is read as one input."""
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-
-    def write() -> None:
-        with fifo.open("wb") as handle:
-            handle.write(b"<feedback/>")
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    try:
+    with fifo_feeding(tmp_path / "pipe", b"<feedback/>") as fifo:
         got = [(raw.source, raw.data) for raw in iter_inputs([fifo])]
-    finally:
-        writer.join(timeout=10)
     assert got == [(str(fifo), b"<feedback/>")]
 
 
