@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from mailwarden.dkim.sign import _SELECTOR
+from mailwarden.dkim.sign import validate_selector
 from mailwarden.errors import InputError
 
 __all__ = ["MIN_RSA_BITS", "GeneratedKey", "generate_key", "split_txt", "zone_line"]
@@ -71,7 +71,6 @@ def zone_line(domain: str, selector: str, record: str, ttl: int = 3600) -> str:
 
     Raises ``InputError`` when ``selector`` is not a DNS name (empty, a ``/``, an empty label).
     """
-    if not _SELECTOR.match(selector):
-        raise InputError(f"{selector!r} is not a valid selector")
+    validate_selector(selector)
     strings = " ".join(f'"{part}"' for part in split_txt(record))
     return f"{selector}._domainkey.{domain}.\t{ttl}\tIN\tTXT\t{strings}"

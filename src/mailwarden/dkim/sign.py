@@ -18,7 +18,7 @@ from mailwarden.dkim.signature import ALGORITHMS
 from mailwarden.dns import validate_domain
 from mailwarden.errors import InputError
 
-__all__ = ["DEFAULT_SIGNED_HEADERS", "sign"]
+__all__ = ["DEFAULT_SIGNED_HEADERS", "sign", "validate_selector"]
 
 DEFAULT_SIGNED_HEADERS = (
     "from",
@@ -56,6 +56,14 @@ _SELECTOR = re.compile(
 _FOLD = 76
 
 
+def validate_selector(selector: str) -> str:
+    """Return ``selector`` when it is a DNS name (dot-separated labels of letters, digits,
+    ``_`` and ``-``); raise ``InputError`` otherwise (empty, a ``/``, an empty label)."""
+    if not _SELECTOR.match(selector):
+        raise InputError(f"{selector!r} is not a valid selector")
+    return selector
+
+
 def sign(
     message: bytes,
     *,
@@ -87,8 +95,7 @@ def sign(
     hash_name = ALGORITHMS[algorithm][1]
     header_canon, body_canon = _canonicalization(canonicalization)
     domain = validate_domain(domain)
-    if not _SELECTOR.match(selector):
-        raise InputError(f"{selector!r} is not a valid selector")
+    validate_selector(selector)
     if identity is not None and not _within(identity, domain):
         raise InputError(f"identity {identity!r} is not within {domain}")
     parsed = parse_message(message)
