@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,7 +12,9 @@ from bench.dnslab import NsdServer, generate
 from bench.dnslab.summary import summarize
 from click.testing import CliRunner
 
+from mailwarden.audit.domain import AuditOptions, DomainAudit, audit_domain
 from mailwarden.cli import cli
+from mailwarden.dns import ZoneResolver
 
 SPF_CAUSES = {
     "include-loop": "include_loop",
@@ -135,3 +138,22 @@ def test_nsd_answers_make_the_nxdomain_cut_exact(
         outputs.append(sorted(out.read_text().splitlines()))
     assert outputs[0] == outputs[1]
     server.stop()
+
+
+def test_sequential_areas_audit_like_parallel(tmp_path: Any) -> None:
+    """A bulk scan's sequential areas (``parallel=False``) find exactly what ``check``'s
+    concurrent areas find, domain by domain, over a generated lab with every check."""
+    lab = generate(tmp_path / "lab", domains=120, seed=11)
+    zones = ZoneResolver.from_zone_files(*lab.zones().values())
+
+    async def both(domain: str) -> tuple[DomainAudit, DomainAudit]:
+        parallel = await audit_domain(domain, resolver=zones, options=AuditOptions())
+        sequential = await audit_domain(
+            domain, resolver=zones, options=AuditOptions(parallel=False)
+        )
+        return parallel, sequential
+
+    for domain in lab.domains():
+        parallel, sequential = asyncio.run(both(domain))
+        assert sequential == parallel, domain
+        assert parallel.error_class is None, domain

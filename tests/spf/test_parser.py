@@ -165,3 +165,28 @@ def test_arbitrary_text_never_crashes(tail: str) -> None:
     except ParseError as error:
         assert error.position is not None
         assert 0 <= error.position <= len("v=spf1 " + tail)
+
+
+@given(st.ip_addresses(v=4), st.integers(min_value=0, max_value=32))
+def test_ip4_terms_match_ipaddress(address: ipaddress.IPv4Address, length: int) -> None:
+    """An ip4 term's network and bounds are those ipaddress gives for the same text."""
+    term = parse_record(f"v=spf1 ip4:{address}/{length}").terms[0]
+    network = ipaddress.IPv4Network((str(address), length), strict=False)
+    assert isinstance(term, Ip4)
+    assert term.network == network
+    assert (term.low, term.high) == (
+        int(network.network_address),
+        int(network.broadcast_address),
+    )
+
+
+@given(st.ip_addresses(v=6), st.integers(min_value=0, max_value=128))
+def test_ip6_bounds_match_ipaddress(address: ipaddress.IPv6Address, length: int) -> None:
+    """An ip6 term's bounds are its network's first and last addresses."""
+    term = parse_record(f"v=spf1 ip6:{address}/{length}").terms[0]
+    network = ipaddress.IPv6Network((str(address), length), strict=False)
+    assert isinstance(term, Ip6)
+    assert (term.low, term.high) == (
+        int(network.network_address),
+        int(network.broadcast_address),
+    )

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from mailwarden.audit.bimi import check_bimi
 from mailwarden.audit.dnssec import check_dnssec
+from mailwarden.audit.lookups import run_all
 from mailwarden.audit.model import (
     BimiResult,
     DkimSummary,
@@ -51,12 +52,14 @@ class AuditOptions:
     """What to check: ``checks`` (names from ``ALL_CHECKS``), DKIM ``selectors`` to probe
     (``None`` for the built-in list), a ``fetcher`` to fetch MTA-STS policies online, and
     whether the DKIM probe skips the selectors when ``_domainkey`` is NXDOMAIN
-    (``nxdomain_cut``, RFC 8020)."""
+    (``nxdomain_cut``, RFC 8020), and whether a domain's areas and MX hosts are looked up
+    concurrently (``parallel``: on for one domain; a bulk scan turns it off, see ``run_all``)."""
 
     checks: tuple[str, ...] = ALL_CHECKS
     selectors: tuple[str, ...] | None = None
     fetcher: PolicyFetcher | None = None
     nxdomain_cut: bool = True
+    parallel: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ async def _audit_existing(
     domain: str, apex: Answer, resolver: Resolver, opts: AuditOptions
 ) -> DomainAudit:
     wanted = set(opts.checks)
-    found = await _gather(_first_round(domain, apex, resolver, opts, wanted))
+    found = await _gather(_first_round(domain, apex, resolver, opts, wanted), opts.parallel)
     spf: SpfSummary | None = found.get("spf")
     dmarc: DmarcSummary | None = found.get("dmarc")
     dkim: DkimSummary | None = found.get("dkim")
@@ -123,7 +126,7 @@ async def _audit_existing(
     if "bimi" in wanted:
         policy = dmarc.policy if dmarc is not None else None
         second["bimi"] = check_bimi(domain, resolver=resolver, dmarc_policy=policy)
-    found = await _gather(second)
+    found = await _gather(second, opts.parallel)
     mta_sts: MtaStsResult | None = found.get("mta_sts")
     bimi: BimiResult | None = found.get("bimi")
     if "mx" not in wanted:
@@ -175,7 +178,7 @@ def _first_round(
             domain, resolver=resolver, selectors=opts.selectors, nxdomain_cut=opts.nxdomain_cut
         )
     if "mx" in wanted or "mta_sts" in wanted:
-        first["mx"] = check_mx(domain, resolver=resolver, answer=apex)
+        first["mx"] = check_mx(domain, resolver=resolver, answer=apex, parallel=opts.parallel)
     if "tls_rpt" in wanted:
         first["tls_rpt"] = check_tls_rpt(domain, resolver=resolver)
     if "dnssec" in wanted:
@@ -183,12 +186,11 @@ def _first_round(
     return first
 
 
-async def _gather(coroutines: dict[str, Coroutine[Any, Any, Any]]) -> dict[str, Any]:
-    """Return each coroutine's result by name, run concurrently (a lone one is awaited)."""
-    if len(coroutines) == 1:
-        name, only = next(iter(coroutines.items()))
-        return {name: await only}
-    results = await asyncio.gather(*coroutines.values())
+async def _gather(
+    coroutines: dict[str, Coroutine[Any, Any, Any]], parallel: bool
+) -> dict[str, Any]:
+    """Return each coroutine's result by name (see ``run_all`` for ``parallel``)."""
+    results = await run_all(list(coroutines.values()), parallel=parallel)
     return dict(zip(coroutines, results, strict=True))
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 
-from mailwarden.audit.lookups import dns_failure
+from mailwarden.audit.lookups import dns_failure, run_all
 from mailwarden.audit.model import MxResult
 from mailwarden.dns import Answer, Resolver, Status
 from mailwarden.findings import Finding, Severity
@@ -13,10 +12,13 @@ from mailwarden.findings import Finding, Severity
 __all__ = ["check_mx"]
 
 
-async def check_mx(domain: str, *, resolver: Resolver, answer: Answer | None = None) -> MxResult:
+async def check_mx(
+    domain: str, *, resolver: Resolver, answer: Answer | None = None, parallel: bool = True
+) -> MxResult:
     """Return the MX hosts of ``domain`` with findings about each (never raises).
 
-    ``answer`` is the MX answer when the caller already has it.
+    ``answer`` is the MX answer when the caller already has it; ``parallel`` looks the hosts
+    up concurrently (see ``run_all``).
     """
     if answer is None:
         answer = await resolver.resolve(domain, "MX")
@@ -29,11 +31,11 @@ async def check_mx(domain: str, *, resolver: Resolver, answer: Answer | None = N
         findings = (_null_mx(domain),) if len(records) == 1 else (_null_with_others(domain),)
         return MxResult((), True, findings)
     hosts = tuple(dict.fromkeys(r.exchange for r in records))
-    per_host = await asyncio.gather(*(_check_host(h, resolver) for h in hosts))
+    per_host = await run_all([_check_host(h, resolver, parallel) for h in hosts], parallel=parallel)
     return MxResult(hosts, False, tuple(f for found in per_host for f in found))
 
 
-async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
+async def _check_host(host: str, resolver: Resolver, parallel: bool) -> list[Finding]:
     if _is_ip_literal(host):
         return [
             Finding(
@@ -43,7 +45,9 @@ async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
                 f"Publish an A record such as `mx.<domain>. IN A {host}` and point the MX at it.",
             )
         ]
-    a, aaaa = await asyncio.gather(resolver.resolve(host, "A"), resolver.resolve(host, "AAAA"))
+    a, aaaa = await run_all(
+        [resolver.resolve(host, "A"), resolver.resolve(host, "AAAA")], parallel=parallel
+    )
     findings: list[Finding] = []
     if a.canonical_name or aaaa.canonical_name:
         findings.append(
@@ -57,7 +61,8 @@ async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
     if a.is_error and aaaa.is_error:
         findings.append(dns_failure("mx", a))
     elif a.addresses() or aaaa.addresses():
-        findings.extend(await _reverse_dns(host, a.addresses() + aaaa.addresses(), resolver))
+        addresses = a.addresses() + aaaa.addresses()
+        findings.extend(await _reverse_dns(host, addresses, resolver, parallel))
     else:
         findings.append(
             Finding(
@@ -71,10 +76,12 @@ async def _check_host(host: str, resolver: Resolver) -> list[Finding]:
     return findings
 
 
-async def _reverse_dns(host: str, addresses: list[str], resolver: Resolver) -> list[Finding]:
+async def _reverse_dns(
+    host: str, addresses: list[str], resolver: Resolver, parallel: bool
+) -> list[Finding]:
     """Return a finding naming the addresses of ``host`` that have no PTR record."""
     names = [ipaddress.ip_address(a).reverse_pointer for a in addresses]
-    answers = await asyncio.gather(*(resolver.resolve(n, "PTR") for n in names))
+    answers = await run_all([resolver.resolve(n, "PTR") for n in names], parallel=parallel)
     missing = [a for a, answer in zip(addresses, answers, strict=True) if answer.is_void]
     findings = []
     if missing:

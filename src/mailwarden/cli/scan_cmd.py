@@ -128,6 +128,7 @@ def scan(
             parse_checks(checks_value),
             parse_selectors(selectors),
             nxdomain_cut=not no_nxdomain_cut,
+            parallel=False,  # the domains in flight overlap their lookups already
         ),
     )
     spec = ResolverSpec(

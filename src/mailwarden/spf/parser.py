@@ -220,6 +220,13 @@ def _cidr_value(digits: str, maximum: int, text: str, at: int) -> int:
     return value
 
 
+def _ip4_value(address: str) -> int:
+    """Return the integer value of a dotted quad that ``_IP4`` matched (every octet already
+    checked: 0-255, no leading zero), without ``ipaddress``'s slower string parsing."""
+    a, b, c, d = address.split(".")
+    return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+
+
 def _parse_ip(
     name: str, qualifier: Qualifier, rest: str, chunk: str, text: str, position: int, at: int
 ) -> Mechanism:
@@ -233,7 +240,7 @@ def _parse_ip(
         if slash and not cidr.isdigit():
             raise ParseError(f"malformed IPv4 CIDR length {quoted('/' + cidr)}", text, cidr_at)
         length = _cidr_value(cidr, 32, text, cidr_at) if slash else 32
-        net4 = ipaddress.IPv4Network((address, length), strict=False)
+        net4 = ipaddress.IPv4Network((_ip4_value(address), length), strict=False)
         return Ip4(qualifier, net4, chunk, position)
     if _IP6_CHARS.fullmatch(address) is None or not _is_ip6(address):
         raise ParseError(f"{quoted(address)} is not an IPv6 address", text, at + 1)

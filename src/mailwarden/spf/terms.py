@@ -110,6 +110,14 @@ class Ptr:
     queries_dns: ClassVar[bool] = True
 
 
+def _set_bounds(term: Ip4 | Ip6, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
+    """Set ``low`` and ``high`` of a frozen ip4/ip6 term from its network's first address and
+    prefix length (not ``broadcast_address``, which builds two address objects)."""
+    low = int(network.network_address)
+    object.__setattr__(term, "low", low)
+    object.__setattr__(term, "high", low | ((1 << (network.max_prefixlen - network.prefixlen)) - 1))
+
+
 @dataclass(frozen=True, slots=True)
 class Ip4:
     """``ip4:network[/cidr]``: matches IPv4 clients inside the network."""
@@ -123,8 +131,7 @@ class Ip4:
     queries_dns: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "low", int(self.network.network_address))
-        object.__setattr__(self, "high", int(self.network.broadcast_address))
+        _set_bounds(self, self.network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +147,7 @@ class Ip6:
     queries_dns: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "low", int(self.network.network_address))
-        object.__setattr__(self, "high", int(self.network.broadcast_address))
+        _set_bounds(self, self.network)
 
 
 @dataclass(frozen=True, slots=True)
