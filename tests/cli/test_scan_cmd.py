@@ -254,3 +254,33 @@ def test_out_cannot_be_the_domains_file(tmp_path: Path, mode: str) -> None:
     assert result.exit_code == 2, result.output
     assert "is the domains file itself" in result.output
     assert domains.read_bytes() == before
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal, scan shows domains and queries per second, the error count and an ETA;
+    the results file is the same as without a terminal."""
+    import pty
+
+    zone, domains = _files(tmp_path)
+    out = tmp_path / "results.jsonl"
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-m", "mailwarden", "scan", str(domains), "--out", str(out),
+               "--zone", str(zone), "--checks", "mx"]  # fmt: skip
+    env = dict(os.environ, COLUMNS="160", TERM="xterm")
+    with subprocess.Popen(command, stdin=secondary, stdout=secondary, stderr=secondary, env=env):
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal closed: the process exited
+                break
+            if not chunk:
+                break
+            shown += chunk
+    os.close(primary)
+    text = shown.decode("utf-8", "replace")
+    assert "dom/s" in text and "q/s" in text, text
+    assert "errors 1" in text, text  # none.lab.test does not exist
+    assert "4/4" in text and "0:00:00" in text, text
+    assert len(out.read_text().splitlines()) == 4

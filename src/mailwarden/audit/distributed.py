@@ -11,6 +11,7 @@ from concurrent.futures import as_completed as as_completed_futures
 from dataclasses import dataclass
 from typing import IO, Any
 
+from mailwarden.audit.protocols import load_protocols
 from mailwarden.audit.scan import ScanConfig, scan_domains, tune_gc_for_bulk
 from mailwarden.dkim.probe import is_selector_name
 from mailwarden.dns import CachingResolver, FastResolver, OverlayResolver, Resolver, ZoneResolver
@@ -164,6 +165,7 @@ def scan_in_processes(
     interrupt cancels the partitions not started, and those written stay whole.
     """
     size = max(50, min(2_000, len(domains) // (workers * 16) + 1))
+    load_protocols()  # forked workers inherit them
     with ProcessPoolExecutor(max_workers=workers, initializer=tune_gc_for_bulk) as pool:
         futures = [
             pool.submit(scan_partition_counted, p, spec, config) for p in partition(domains, size)

@@ -8,7 +8,19 @@ from mailwarden.audit.model import DkimKey, DkimSummary, DmarcSummary, SpfSummar
 from mailwarden.dns import Resolver
 from mailwarden.findings import Finding, Severity
 
-__all__ = ["run_dkim", "run_dmarc", "run_spf"]
+__all__ = ["load_protocols", "run_dkim", "run_dmarc", "run_spf"]
+
+
+def load_protocols() -> None:
+    """Import the SPF, DMARC and DKIM packages now rather than at a domain's first check.
+
+    A parent process calls this before forking scan workers, so that they inherit the modules
+    instead of each importing them again (a quarter of a second of CPU per worker). Returns
+    nothing.
+    """
+    import mailwarden.dkim
+    import mailwarden.dmarc
+    import mailwarden.spf  # noqa: F401
 
 
 async def run_spf(domain: str, *, resolver: Resolver) -> SpfSummary:

@@ -7,6 +7,7 @@ import contextlib
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -27,6 +28,7 @@ from mailwarden.cli.app import EXIT_USAGE, cli
 from mailwarden.cli.check_cmd import no_nxdomain_cut_option, parse_checks, parse_selectors
 from mailwarden.cli.render import err_console
 from mailwarden.cli.settings import FiniteFloatRange, Settings, global_options, pass_settings
+from mailwarden.dns import FastResolver, Resolver
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import InputError
 from mailwarden.inputs import MAX_LIST_BYTES, read_input
@@ -139,17 +141,17 @@ def scan(
             _scan_partitioned(todo, spec, config, out_path, resume, dask_address, workers)
         return
     inner, client = spec.build(max_in_flight=max(256, concurrency * 4))
-    resolver = ThrottledResolver(inner)
+    resolver, queries = _counted(inner, client)
     with _open_results(out_path, resume) as out:
         try:
             with bulk_gc():
                 interrupted, counters = asyncio.run(
-                    _run(todo, resolver, out, config, skipped=len(done))
+                    _run(todo, resolver, queries, out, config, skipped=len(done))
                 )
         finally:
             if client is not None:
                 client.close()
-    sent = client.queries_sent if client is not None else resolver.queries
+    sent = queries()
     _summary(counters.done, sent, counters.started, counters.errors)
     if interrupted:
         err_console().print(
@@ -162,8 +164,23 @@ def scan(
         click.get_current_context().exit(EXIT_USAGE)
 
 
+def _counted(inner: Resolver, client: FastResolver | None) -> tuple[Resolver, Callable[[], int]]:
+    """Return the resolver to scan with and a function giving the DNS queries sent so far: the
+    client's count, or with zone files only (no client) a counting wrapper's."""
+    if client is not None:
+        return inner, lambda: client.queries_sent
+    counter = ThrottledResolver(inner)
+    return counter, lambda: counter.queries
+
+
 async def _run(
-    todo: list[str], resolver: ThrottledResolver, out: IO[str], config: ScanConfig, *, skipped: int
+    todo: list[str],
+    resolver: Resolver,
+    queries: Callable[[], int],
+    out: IO[str],
+    config: ScanConfig,
+    *,
+    skipped: int,
 ) -> tuple[bool, ScanCounters]:
     """Scan ``todo``; return whether a signal interrupted it, and the counters."""
     task = asyncio.current_task()
@@ -183,8 +200,7 @@ async def _run(
                 progress.update(
                     task_id,
                     completed=counters.done,
-                    rate=f"{counters.done / elapsed:,.0f} dom/s "
-                    f"{resolver.queries / elapsed:,.0f} q/s",
+                    rate=f"{counters.done / elapsed:,.0f} dom/s {queries() / elapsed:,.0f} q/s",
                     errors=counters.errors,
                 )
 
