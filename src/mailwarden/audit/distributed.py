@@ -14,7 +14,7 @@ from typing import IO, Any
 from mailwarden.audit.protocols import load_protocols
 from mailwarden.audit.scan import ScanConfig, scan_domains, tune_gc_for_bulk
 from mailwarden.dkim.probe import is_selector_name
-from mailwarden.dns import CachingResolver, FastResolver, OverlayResolver, Resolver, ZoneResolver
+from mailwarden.dns import CachingResolver, FastResolver, Resolver
 from mailwarden.dns.throttle import ThrottledResolver
 from mailwarden.errors import ConfigError
 
@@ -72,6 +72,8 @@ class ResolverSpec:
                 client, uncached=is_selector_name, max_entries=SCAN_CACHE_ENTRIES
             )
         if self.zones:
+            from mailwarden.dns import OverlayResolver, ZoneResolver  # loaded when used
+
             zones = ZoneResolver.from_zone_files(*self.zones)
             resolver: Resolver = zones if live is None else OverlayResolver(zones, live)
         else:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from mailwarden.dns import CachingResolver, DnsResolver, OverlayResolver, Resolver, ZoneResolver
+from mailwarden.dns import CachingResolver, Resolver
 
 __all__ = ["FiniteFloatRange", "Settings", "global_options", "pass_settings"]
 
@@ -39,6 +39,8 @@ class Settings:
         return self._resolver
 
     def _build_resolver(self) -> Resolver:
+        from mailwarden.dns import OverlayResolver, ZoneResolver  # loaded when used
+
         if self.zones:
             zones = ZoneResolver.from_zone_files(*self.zones)
             if not self.live:
@@ -47,6 +49,8 @@ class Settings:
         return self._live_resolver()
 
     def _live_resolver(self) -> Resolver:
+        from mailwarden.dns import DnsResolver
+
         return CachingResolver(DnsResolver(self.nameservers or None, timeout=self.timeout))
 
 

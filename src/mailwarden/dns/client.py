@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import dns.asyncquery
 import dns.exception
@@ -15,70 +12,20 @@ import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
-import dns.resolver
 
 from mailwarden.dns.answer import Answer, Record, Status
 from mailwarden.dns.convert import name_text, record_from_rdata
-from mailwarden.errors import ConfigError, DnsError
+from mailwarden.dns.servers import (
+    Nameserver,
+    describe_socket_error,
+    nameserver_list,
+    parse_nameserver,
+)
 
 __all__ = ["DnsResolver", "Nameserver", "nameserver_list", "parse_nameserver"]
 
 #: Response codes after which the next nameserver is asked.
 _TRY_NEXT = frozenset({dns.rcode.SERVFAIL, dns.rcode.REFUSED, dns.rcode.NOTIMP, dns.rcode.FORMERR})
-
-
-@dataclass(frozen=True, slots=True)
-class Nameserver:
-    """A nameserver address and port."""
-
-    host: str
-    port: int = 53
-
-    def __str__(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-
-
-def parse_nameserver(text: str) -> Nameserver:
-    """Return the ``Nameserver`` for ``host[:port]``, ``[v6]:port`` or a bare IPv6 address.
-
-    A host name is resolved once with the system resolver. Raises ``ConfigError`` for an
-    invalid port or a host that cannot be resolved.
-    """
-    raw = text.strip()
-    host, port = raw, 53
-    if raw.startswith("["):
-        end = raw.find("]")
-        if end < 0:
-            raise ConfigError(f"nameserver {text!r}: missing ']'")
-        host, rest = raw[1:end], raw[end + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                raise ConfigError(f"nameserver {text!r}: expected ':PORT' after ']'")
-            port = _port(text, rest[1:])
-    elif raw.count(":") == 1:
-        host, port_text = raw.split(":")
-        port = _port(text, port_text)
-    if not host:
-        raise ConfigError(f"nameserver {text!r}: empty host")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        host = _resolve_host(text, host)
-    return Nameserver(host, port)
-
-
-def _port(text: str, value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError(f"nameserver {text!r}: port must be a number from 1 to 65535")
-    return int(value)
-
-
-def _resolve_host(text: str, host: str) -> str:
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
-    except (OSError, UnicodeError) as exc:
-        raise ConfigError(f"nameserver {text!r}: cannot resolve host: {exc}") from None
-    return str(infos[0][4][0])
 
 
 class DnsResolver:
@@ -178,7 +125,7 @@ class DnsResolver:
         except dns.exception.Timeout:
             return None, f"timed out after {self.timeout:g}s"
         except (OSError, dns.exception.DNSException, EOFError) as exc:
-            return None, _describe(exc)
+            return None, describe_socket_error(exc)
         except asyncio.CancelledError:
             # Python 3.11's wait_for can leak the cancellation of dnspython's own receive
             # when an ICMP error and the timeout arrive together; only a cancellation of
@@ -188,12 +135,6 @@ class DnsResolver:
                 raise
             return None, f"timed out after {self.timeout:g}s"
         return response, ""
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    return str(exc) or type(exc).__name__
 
 
 def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str) -> Answer:
@@ -216,28 +157,3 @@ def _answer_from_response(response: dns.message.Message, qname: str, rdtype: str
         return Answer(qname, rdtype, Status.NODATA, (), ttl, canonical_name, authenticated)
     records: tuple[Record, ...] = tuple(record_from_rdata(rd) for rd in chain.answer)
     return Answer(qname, rdtype, Status.NOERROR, records, ttl, canonical_name, authenticated)
-
-
-def nameserver_list(nameservers: Sequence[str] | None) -> list[Nameserver]:
-    """Return the parsed ``host[:port]`` nameservers, or the system's when none are given.
-
-    Raises ``ConfigError`` for an unusable entry and ``DnsError`` when the system
-    configuration names no nameserver.
-    """
-    if nameservers:
-        return [parse_nameserver(n) for n in nameservers]
-    return _system_nameservers()
-
-
-def _system_nameservers() -> list[Nameserver]:
-    try:
-        config = dns.resolver.Resolver(configure=True)
-    except dns.exception.DNSException as exc:
-        raise DnsError(f"no system resolver configuration: {exc}") from None
-    servers = [
-        Nameserver(str(ns), int(config.nameserver_ports.get(str(ns), config.port)))
-        for ns in config.nameservers
-    ]
-    if not servers:
-        raise DnsError("the system resolver configuration names no nameserver")
-    return servers

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import dns.rcode
 
 from mailwarden.dns.answer import Answer, Status
-from mailwarden.dns.client import Nameserver, _describe, nameserver_list
+from mailwarden.dns.servers import Nameserver, describe_socket_error, nameserver_list
 from mailwarden.dns.wire import Question, build_question, decode_response
 from mailwarden.errors import ParseError
 
@@ -72,7 +72,7 @@ class _Channel(asyncio.DatagramProtocol):
         except BlockingIOError:
             return "socket send buffer full"
         except OSError as exc:  # an ICMP error left by an earlier query: theirs as well
-            problem = _describe(exc)
+            problem = describe_socket_error(exc)
             self._fail_all(problem)
             return problem
         return ""
@@ -112,7 +112,7 @@ class _Channel(asyncio.DatagramProtocol):
             gate.leave()
 
     def error_received(self, exc: Exception) -> None:
-        self._fail_all(_describe(exc))
+        self._fail_all(describe_socket_error(exc))
 
     def close(self) -> None:
         """Stop reading, close the socket and fail what is still waiting."""
@@ -125,7 +125,7 @@ class _Channel(asyncio.DatagramProtocol):
         self.connection_lost(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._fail_all(_describe(exc) if exc else "socket closed")
+        self._fail_all(describe_socket_error(exc) if exc else "socket closed")
         if self.sweeper is not None:
             self.sweeper.cancel()
             self.sweeper = None
@@ -491,7 +491,7 @@ class FastResolver:
                 try:
                     sock = _connected_socket(server)
                 except OSError as exc:
-                    problem = _describe(exc)
+                    problem = describe_socket_error(exc)
                     break
                 try:
                     channels.append(_Channel(self, sock))
@@ -636,7 +636,7 @@ class FastResolver:
             self.timeouts += 1
             return f"timed out after {wait:g}s over TCP"
         except (OSError, asyncio.IncompleteReadError) as exc:
-            return f"TCP: {_describe(exc)}"
+            return f"TCP: {describe_socket_error(exc)}"
         finally:
             if writer is not None:
                 writer.close()

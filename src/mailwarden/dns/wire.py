@@ -23,9 +23,7 @@ import struct
 from typing import Any, NamedTuple
 
 import dns.exception
-import dns.name
 import dns.rcode
-import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
@@ -175,6 +173,8 @@ def _qtype(rdtype: str) -> int:
 
 
 def _name_wire(qname: str) -> tuple[str, bytes]:
+    import dns.name  # only for names outside the plain-label fast path
+
     try:
         name = dns.name.from_text(qname or ".").canonicalize()
     except (dns.exception.DNSException, ValueError) as exc:
@@ -600,6 +600,8 @@ def _record(
         text = _GENERIC[rtype](wire[rstart:end])
         record = GenericRecord(_TYPE_NAMES[rtype], text)
     else:
+        import dns.rdata  # only for record types decoded by dnspython
+
         kind = dns.rdatatype.RdataType.make(rtype)
         rdata = dns.rdata.from_wire(
             dns.rdataclass.RdataClass.make(rclass), kind, wire, rstart, rdlen
