@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import dns.message
 import dns.rcode
+import dns.resolver
 import dns.rrset
 import pytest
 
@@ -137,7 +138,7 @@ class FakeSystemConfig:
 def test_system_configuration_used_when_none_given(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without nameservers the system's configuration is read."""
     monkeypatch.setattr(FakeSystemConfig, "servers", ["192.0.2.53", "2001:db8::53"])
-    monkeypatch.setattr(client_module.dns.resolver, "Resolver", FakeSystemConfig)
+    monkeypatch.setattr(dns.resolver, "Resolver", FakeSystemConfig)
     resolver = DnsResolver()
     assert resolver.nameservers == [Nameserver("192.0.2.53"), Nameserver("2001:db8::53")]
 
@@ -145,7 +146,7 @@ def test_system_configuration_used_when_none_given(monkeypatch: pytest.MonkeyPat
 def test_system_configuration_without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
     """A system configuration naming no nameserver is a DnsError, not a crash."""
     monkeypatch.setattr(FakeSystemConfig, "servers", [])
-    monkeypatch.setattr(client_module.dns.resolver, "Resolver", FakeSystemConfig)
+    monkeypatch.setattr(dns.resolver, "Resolver", FakeSystemConfig)
     with pytest.raises(DnsError, match="names no nameserver"):
         DnsResolver()
 
