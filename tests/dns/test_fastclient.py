@@ -177,6 +177,27 @@ async def test_silence_is_timeout_and_deadline_caps_retries() -> None:
     capped.close()
 
 
+async def test_shorter_wait_after_a_longer_one_times_out_first() -> None:
+    """A query whose wait ends before that of a query sent earlier (a caller's overall
+    deadline) times out on time, not after the earlier one."""
+    _responder, server = await serve(lambda query: [])
+    fast = FastResolver([server], timeout=1.5, retries=0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    slow = asyncio.create_task(fast.resolve("example.com", "TXT"))
+    await asyncio.sleep(0.05)
+    fast.deadline = 0.1
+    quick = await fast.resolve("www.example.com", "TXT")
+    quick_took = loop.time() - started
+    assert quick.status is Status.TIMEOUT
+    assert not slow.done()
+    assert quick_took < 1.0
+    assert (await slow).status is Status.TIMEOUT
+    assert loop.time() - started >= 1.5
+    assert fast.timeouts == 2
+    fast.close()
+
+
 async def test_truncated_answer_is_asked_over_tcp() -> None:
     """A TC answer over UDP is followed by the same query over TCP."""
 

@@ -43,6 +43,8 @@ _First = tuple[_Outcome, float, float | None]
 _Launched = tuple[int, Question, "asyncio.Future[_Outcome] | str", bytes, "_Ticket | None"]
 # Where a sent query waits for its response: its channel and ID.
 _Ticket = tuple["_Channel", int]
+# A timeout to give: when, the query ID and the future waiting for its response.
+_Deadline = tuple[float, int, "asyncio.Future[_Outcome]"]
 
 
 class _Channel(asyncio.DatagramProtocol):
@@ -61,7 +63,11 @@ class _Channel(asyncio.DatagramProtocol):
         # ID -> the query's future, its question section and the gate whose slot it holds
         # until its response, timeout or failure (None when its caller frees the slot).
         self.pending: dict[int, tuple[asyncio.Future[_Outcome], bytes, _Gate | None]] = {}
-        self.deadlines: list[tuple[float, int, asyncio.Future[_Outcome]]] = []
+        # Timeouts to give, earliest first. Queries mostly wait the same time, so deadlines
+        # come in order: those go to a FIFO (O(1)); the few earlier than the last queued (a
+        # caller's shorter overall deadline) go to a heap.
+        self.deadlines: deque[_Deadline] = deque()
+        self.early: list[_Deadline] = []
         self.sweeper: asyncio.TimerHandle | None = None
         self.loop.add_reader(sock.fileno(), self._drain)
 
@@ -132,7 +138,11 @@ class _Channel(asyncio.DatagramProtocol):
 
     def expire_at(self, deadline: float, ident: int, future: asyncio.Future[_Outcome]) -> None:
         """Give ``future`` a timeout result at ``deadline`` unless it is answered before."""
-        heapq.heappush(self.deadlines, (deadline, ident, future))
+        deadlines = self.deadlines
+        if not deadlines or deadline >= deadlines[-1][0]:
+            deadlines.append((deadline, ident, future))
+        else:
+            heapq.heappush(self.early, (deadline, ident, future))
         sweeper = self.sweeper
         if sweeper is None or deadline < sweeper.when() - _TICK:
             if sweeper is not None:
@@ -142,23 +152,29 @@ class _Channel(asyncio.DatagramProtocol):
 
     def _sweep(self) -> None:
         self.sweeper = None
-        deadlines = self.deadlines
-        if not deadlines:
+        deadlines, early = self.deadlines, self.early
+        if not deadlines and not early:
             return
-        loop = deadlines[0][2].get_loop()
+        loop = (deadlines[0] if deadlines else early[0])[2].get_loop()
         now = loop.time()
         while deadlines and deadlines[0][0] <= now:
-            _, ident, future = heapq.heappop(deadlines)
-            entry = self.pending.get(ident)
-            if entry is not None and entry[0] is future:
-                del self.pending[ident]
-                if entry[2] is not None:
-                    entry[2].leave()
-            if not future.done():
-                self.owner.timeouts += 1
-                future.set_result("")
-        if deadlines:
-            self.sweeper = loop.call_at(max(deadlines[0][0], now + _TICK), self._sweep)
+            self._expire(*deadlines.popleft())
+        while early and early[0][0] <= now:
+            self._expire(*heapq.heappop(early))
+        if deadlines or early:
+            first = min(d[0][0] for d in (deadlines, early) if d)
+            self.sweeper = loop.call_at(max(first, now + _TICK), self._sweep)
+
+    def _expire(self, _deadline: float, ident: int, future: asyncio.Future[_Outcome]) -> None:
+        """Give ``future`` its timeout unless answered; free the slot its query still holds."""
+        entry = self.pending.get(ident)
+        if entry is not None and entry[0] is future:
+            del self.pending[ident]
+            if entry[2] is not None:
+                entry[2].leave()
+        if not future.done():
+            self.owner.timeouts += 1
+            future.set_result("")
 
     def _fail_all(self, problem: str) -> None:
         pending, self.pending = self.pending, {}
