@@ -1,6 +1,7 @@
 """Bulk scan: mailwarden scan against checkdmarc's bulk mode on one dnslab set served by NSD.
 
-    python3 bench/scan.py [--domains 10000] [--peer-domains 300] [--seed 1] [--big 100000]
+    python3 bench/scan.py [--domains 10000] [--peer-domains 300] [--seed 1] [--rounds 3]
+                          [--big 100000]
 
 Generates a dnslab set, serves it from NSD on loopback, then in one run:
 - ``mailwarden scan`` with the checks checkdmarc makes (spf,dmarc,mx,mta_sts,tls_rpt,bimi);
@@ -8,7 +9,10 @@ Generates a dnslab set, serves it from NSD on loopback, then in one run:
 - checkdmarc 6.0.4 (its own virtual environment, a loopback-only socket guard) on the first
   ``--peer-domains`` domains of the same set, one domain at a time as its bulk mode does;
 and prints, for each, domains per second, DNS queries per second, CPU seconds and peak memory,
-and the ratio on domains per second. ``--big N`` also scans an N-domain set for peak memory.
+and the ratio on domains per second. ``--rounds N`` runs every tool N times, checkdmarc and
+mailwarden alternating, and reports each row's median run and the ratio of each round (the
+host's speed drifts by a third over minutes, so one round's ratio is noisy). ``--big N`` also
+scans an N-domain set for peak memory.
 Wall-clock figures include each process's start-up (imports, one to two seconds).
 Each tool runs in its own process, started by a small launcher; CPU and peak memory come from
 that process's rusage (with its worker processes).
@@ -128,12 +132,51 @@ def describe(name: str, m: dict[str, Any]) -> str:
     )
 
 
+ROW_NAMES = (
+    "checkdmarc bulk, its checks",
+    "mailwarden, checkdmarc's checks (same subset)",
+    "mailwarden, checkdmarc's checks",
+    "mailwarden, checkdmarc's checks, --workers 2",
+    "mailwarden, all checks incl. DKIM probe",
+    "mailwarden, all checks incl. DKIM probe, --workers 2",
+)
+
+
+def one_round(listing: Path, peer_listing: Path, ns: str, root: Path) -> dict[str, Any]:
+    """Run every tool once on the served set; return the measurements by row name.
+
+    checkdmarc runs first and mailwarden's two-worker scan with checkdmarc's checks right
+    after it, so that the pair whose ratio is the target sees the same host speed.
+    """
+    got: dict[str, Any] = {}
+    got[ROW_NAMES[0]] = checkdmarc_scan(peer_listing, ns, root / "peer.jsonl")
+    got[ROW_NAMES[3]] = mailwarden_scan(listing, ns, PEER_CHECKS, root / "a2.jsonl", workers=2)
+    got[ROW_NAMES[1]] = mailwarden_scan(peer_listing, ns, PEER_CHECKS, root / "s.jsonl")
+    got[ROW_NAMES[2]] = mailwarden_scan(listing, ns, PEER_CHECKS, root / "a.jsonl")
+    got[ROW_NAMES[5]] = mailwarden_scan(listing, ns, None, root / "b2.jsonl", workers=2)
+    got[ROW_NAMES[4]] = mailwarden_scan(listing, ns, None, root / "b.jsonl")
+    return got
+
+
+def rate(m: dict[str, Any]) -> float:
+    """Return the domains per second of measurement ``m``."""
+    return float(m["domains"] / m["wall"])
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the run with the median domains per second (the lower middle one for an even
+    count)."""
+    return sorted(runs, key=rate)[(len(runs) - 1) // 2]
+
+
 def main() -> None:
-    """Generate, serve, scan with each tool, print the table and ratios."""
+    """Generate, serve, scan with each tool (``--rounds`` times, alternating), print the table
+    of median runs and the ratios of each round's pair."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--domains", type=int, default=10_000)
     parser.add_argument("--peer-domains", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="run every tool N times")
     parser.add_argument("--big", type=int, default=0, help="also scan an N-domain set for memory")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mailwarden-scan-bench-") as folder:
@@ -146,20 +189,8 @@ def main() -> None:
         with NsdServer(lab.zones(), root / "nsd") as server:
             ns = server.nameserver
             print(f"{args.domains:,} domains served by NSD at {ns}; load {os.getloadavg()[0]:.1f}")
-            peer = checkdmarc_scan(peer_listing, ns, root / "peer.jsonl")
-            ours_peer_subset = mailwarden_scan(peer_listing, ns, PEER_CHECKS, root / "s.jsonl")
-            ours_same = mailwarden_scan(listing, ns, PEER_CHECKS, root / "a.jsonl")
-            ours_same2 = mailwarden_scan(listing, ns, PEER_CHECKS, root / "a2.jsonl", workers=2)
-            ours_all = mailwarden_scan(listing, ns, None, root / "b.jsonl")
-            ours_all2 = mailwarden_scan(listing, ns, None, root / "b2.jsonl", workers=2)
-        rows = [
-            ("checkdmarc bulk, its checks", peer),
-            ("mailwarden, checkdmarc's checks (same subset)", ours_peer_subset),
-            ("mailwarden, checkdmarc's checks", ours_same),
-            ("mailwarden, checkdmarc's checks, --workers 2", ours_same2),
-            ("mailwarden, all checks incl. DKIM probe", ours_all),
-            ("mailwarden, all checks incl. DKIM probe, --workers 2", ours_all2),
-        ]
+            rounds = [one_round(listing, peer_listing, ns, root) for _ in range(args.rounds)]
+        rows = [(name, median_run([r[name] for r in rounds])) for name in ROW_NAMES]
         if args.big:
             big = generate(root / "big", domains=args.big, seed=args.seed)
             big_listing = root / "big.txt"
@@ -171,6 +202,8 @@ def main() -> None:
                         mailwarden_scan(big_listing, server.nameserver, None, root / "c.jsonl"),
                     )
                 )
+    if args.rounds > 1:
+        print(f"median run of {args.rounds} rounds for each row")
     print(
         "| tool | domains | seconds | domains/s | queries/s | queries/domain | CPU s "
         "| CPU ms/domain | peak MB | not checked |"
@@ -178,10 +211,16 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, measurement in rows:
         print(describe(name, measurement))
-    peer_rate = peer["domains"] / peer["wall"]
-    for name, measurement in rows[1:]:
-        ratio = measurement["domains"] / measurement["wall"] / peer_rate
-        print(f"{name}: {ratio:.1f}x checkdmarc's domains per second")
+    for name, _ in rows[1 : len(ROW_NAMES)]:
+        ratios = sorted(rate(r[name]) / rate(r[ROW_NAMES[0]]) for r in rounds)
+        middle = ratios[(len(ratios) - 1) // 2]
+        spread = f" (rounds: {', '.join(f'{x:.1f}x' for x in ratios)})" if len(ratios) > 1 else ""
+        print(f"{name}: {middle:.1f}x checkdmarc's domains per second{spread}")
+    if args.big:
+        big_name, big_run = rows[-1]
+        print(
+            f"{big_name}: {rate(big_run) / rate(rows[0][1]):.1f}x checkdmarc's domains per second"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
