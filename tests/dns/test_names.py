@@ -16,6 +16,7 @@ from mailwarden.errors import ConfigError, InputError
         ("_dmarc.example.com", "_dmarc.example.com"),
         ("bücher.example", "xn--bcher-kva.example"),
         ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("xn--i-7iq.ws", "xn--i-7iq.ws"),  # IDNA 2003 (emoji): registered, so still scanned
     ],
 )
 def test_valid_names(raw: str, expected: str) -> None:
@@ -32,6 +33,9 @@ def test_valid_names(raw: str, expected: str) -> None:
         (".".join(["abcdefghi"] * 26), "over 253"),
         ("bad_char!.example", "not allowed"),
         ("-lead.example", "not allowed"),
+        ("xn--zz.com", "not valid Punycode"),
+        ("xn--9999999999a.example", "not valid Punycode"),
+        ("xn--a-b.example", "not valid Punycode"),
     ],
 )
 def test_invalid_names(raw: str, problem: str) -> None:

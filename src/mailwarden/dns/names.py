@@ -50,7 +50,8 @@ def validate_domain(name: str) -> str:
 
     Rejected: empty names, empty labels, labels over 63 octets, names over 253 octets, and
     characters other than letters, digits, hyphen and underscore (underscore is allowed for
-    service names like ``_dmarc``). A single trailing dot is accepted.
+    service names like ``_dmarc``), and ``xn--`` labels that are not valid Punycode. A single
+    trailing dot is accepted.
     """
     if not name or not name.strip() or name.strip() == ".":
         raise InputError("empty domain name")
@@ -66,7 +67,22 @@ def validate_domain(name: str) -> str:
             )
         if not _LDH.match(label):
             raise InputError(f"{name!r}: label {label!r} has characters not allowed in a host name")
+        if label.startswith("xn--") and not _is_a_label(label):
+            raise InputError(
+                f"{name!r}: label {label!r} starts with xn-- but is not valid Punycode"
+            )
     return ascii_name
+
+
+def _is_a_label(label: str) -> bool:
+    """Return True when ``label`` (``xn--...``) decodes as Punycode to a label with at least
+    one non-ASCII character, as an A-label must (RFC 5890, 2.3.2.1). IDNA 2008's further rules
+    are not applied: names registered under IDNA 2003 (emoji) still exist and are scanned."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError, OverflowError):
+        return False
+    return bool(decoded) and not decoded.isascii()
 
 
 def is_subdomain(name: str, parent: str) -> bool:
