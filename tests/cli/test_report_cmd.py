@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailwarden.cli import cli
+from tests.pipes import fifo_feeding
 from tests.reports.helpers import record, report
 
 REQUIRED = {
@@ -154,3 +155,30 @@ def test_report_failing_midway_keeps_json_valid(runner: CliRunner, tmp_path: Pat
     assert len(line["records"]) == 2
     assert "not well-formed XML" in line["error"]
     assert f"{path}: not well-formed XML" in result.stderr
+
+
+def test_a_gzipped_report_from_a_pipe_is_read_once(runner: CliRunner, tmp_path: Path) -> None:
+    """A pipe (as process substitution gives) is read whole once: sniffing the gzip layer
+    and parsing the XML inside do not each reopen it (the second read found nothing)."""
+    data = gzip.compress(report(record()).encode())
+    with fifo_feeding(tmp_path / "pipe", data) as pipe:
+        result = runner.invoke(cli, ["report", "parse", "--json", str(pipe)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["records"] != []
+
+
+def test_dash_reads_standard_input(runner: CliRunner) -> None:
+    """``-`` is standard input, named so in errors."""
+    result = runner.invoke(cli, ["report", "parse", "--json", "-"], input=report(record()))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["type"] == "aggregate"
+    empty = runner.invoke(cli, ["report", "parse", "-"], input="")
+    assert empty.exit_code == 2
+    assert "standard input: empty input" in empty.stderr
+
+
+def test_a_device_is_refused_at_once(runner: CliRunner) -> None:
+    """/dev/zero is not read: it is neither a regular file nor a pipe."""
+    result = runner.invoke(cli, ["report", "parse", "/dev/zero"])
+    assert result.exit_code == 2
+    assert "/dev/zero: not a regular file or a pipe" in result.stderr

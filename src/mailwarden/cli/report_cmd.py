@@ -12,11 +12,14 @@ import click
 
 from mailwarden.cli.app import EXIT_USAGE, cli
 from mailwarden.cli.settings import Settings, global_options, pass_settings
+from mailwarden.errors import InputError
+from mailwarden.inputs import read_input
 from mailwarden.reports import (
     AggregateRecord,
     AggregateStream,
     FailureReport,
     InvalidReport,
+    Limits,
     ReportItem,
     TlsReport,
     open_reports,
@@ -53,12 +56,13 @@ def report_group() -> None:
 
 
 @report_group.command("parse")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per record.")
 @global_options
 @pass_settings
 def parse(settings: Settings, files: tuple[str, ...], as_csv: bool) -> None:
-    """Parse report FILEs (XML, JSON, gzip, zip, base64 or mail) and print every report.
+    """Parse report FILEs (XML, JSON, gzip, zip, base64 or mail; - for standard input) and
+    print every report.
 
     --json prints one JSON object per report per line; --csv one row per record. A file
     that cannot be parsed is named on stderr with the reason, the others are still
@@ -73,14 +77,15 @@ def parse(settings: Settings, files: tuple[str, ...], as_csv: bool) -> None:
     failed = 0
     for name in files:
         try:
-            for item in open_reports(name, source=name):
+            data, source = _input(name)
+            for item in open_reports(data, source=source):
                 if writer is not None:
                     writer.writerows(_csv_rows(item, name))
                 elif settings.json:
                     _write_json(out, item)
                 else:
                     _write_text(out, item)
-        except InvalidReport as error:
+        except (InvalidReport, InputError) as error:
             failed += 1
             click.echo(f"mailwarden: error: {error}", err=True)
         except OSError as error:
@@ -91,6 +96,15 @@ def parse(settings: Settings, files: tuple[str, ...], as_csv: bool) -> None:
             click.echo(f"mailwarden: error: {name}: cannot parse ({error!r})", err=True)
     if failed:
         click.get_current_context().exit(EXIT_USAGE)
+
+
+def _input(name: str) -> tuple[bytes | str, str]:
+    """Return what ``open_reports`` reads for the command-line argument ``name`` and how to
+    name it: the path itself, or for ``-`` the bytes of standard input (``InputError`` past
+    the raw-input bound)."""
+    if name != "-":
+        return name, name
+    return read_input("-", limit=Limits().max_input_bytes, stdin=True), "standard input"
 
 
 # JSON -------------------------------------------------------------------------------------

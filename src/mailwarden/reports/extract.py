@@ -17,6 +17,7 @@ import io
 import os
 import quopri
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -244,14 +245,35 @@ def iter_payloads(
     else:
         path = Path(data)
         source = source or str(path)
-        try:
-            size = path.stat().st_size
-        except OSError as error:
-            raise InvalidReport(source, f"cannot read: {error.strerror}") from None
-        if size > limits.max_input_bytes:
-            raise InvalidReport(source, _too_big(size, limits.max_input_bytes))
-        opener = lambda: path.open("rb")  # noqa: E731
+        opener = _path_opener(path, source, limits)
     yield from _unwrap(opener, source, limits, depth=0, log=WarningLog())
+
+
+def _path_opener(path: Path, source: str, limits: Limits) -> Callable[[], BinaryIO]:
+    """Return how to open the input at ``path`` each time a layer is read.
+
+    A regular file is opened again for each read. A pipe (process substitution, a FIFO) can
+    be read once only, so it is read whole now, within ``max_input_bytes``. Anything else (a
+    device such as /dev/zero, a socket, a directory) raises ``InvalidReport``.
+    """
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise InvalidReport(source, f"cannot read: {error.strerror}") from None
+    if stat.S_ISREG(info.st_mode):
+        if info.st_size > limits.max_input_bytes:
+            raise InvalidReport(source, _too_big(info.st_size, limits.max_input_bytes))
+        return lambda: path.open("rb")
+    if not stat.S_ISFIFO(info.st_mode):
+        raise InvalidReport(source, "not a regular file or a pipe")
+    try:
+        with path.open("rb") as stream:
+            buffer = stream.read(limits.max_input_bytes + 1)
+    except OSError as error:
+        raise InvalidReport(source, f"cannot read: {error.strerror}") from None
+    if len(buffer) > limits.max_input_bytes:
+        raise InvalidReport(source, f"input is over the limit of {limits.max_input_bytes} bytes")
+    return lambda: io.BytesIO(buffer)
 
 
 def _too_big(size: int, limit: int) -> str:
