@@ -16,9 +16,11 @@ __all__ = [
     "MAX_LINE_BYTES",
     "MAX_LIST_BYTES",
     "MAX_MESSAGE_BYTES",
+    "MAX_SECRET_BYTES",
     "input_lines",
     "open_input",
     "read_input",
+    "read_text_input",
 ]
 
 MAX_MESSAGE_BYTES = 64 << 20
@@ -27,6 +29,8 @@ MAX_LIST_BYTES = 256 << 20
 """A domain list or a zone file, read whole: room for about ten million domains."""
 MAX_LINE_BYTES = 16 << 20
 """One line of a line-by-line input, such as a scan result."""
+MAX_SECRET_BYTES = 64 << 10
+"""A token, password or password-hash file."""
 
 
 def open_input(path: str | Path) -> BinaryIO:
@@ -71,6 +75,18 @@ def input_lines(
         if len(line) > limit:
             raise InputError(f"{name}:{number}: line longer than {limit:,} bytes")
         yield number, line
+
+
+def read_text_input(path: str | Path, *, limit: int) -> str:
+    """Return the UTF-8 text of ``path``, read like :func:`read_input`.
+
+    Raises ``InputError`` naming the path when it cannot be read, is not a regular file or a
+    pipe, holds more than ``limit`` bytes or is not UTF-8.
+    """
+    try:
+        return read_input(path, limit=limit).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
 
 
 def _bounded(handle: BinaryIO, name: str, limit: int) -> bytes:

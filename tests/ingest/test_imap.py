@@ -230,5 +230,10 @@ def test_password_file_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     """A --password-file that is not UTF-8 raises ConfigError naming it."""
     secret = tmp_path / "pw"
     secret.write_bytes(b"\xff\xfepassword\n")
-    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+    with pytest.raises(ConfigError, match=": not UTF-8 text"):
+        imap_password(None, secret)
+    with pytest.raises(ConfigError, match="/dev/zero: not a regular file"):
+        imap_password(None, Path("/dev/zero"))
+    secret.write_bytes(b"x" * (65 << 10))
+    with pytest.raises(ConfigError, match="larger than"):
         imap_password(None, secret)

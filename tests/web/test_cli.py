@@ -44,7 +44,15 @@ def test_serve_rejects_secret_file_not_utf8(runner: CliRunner, tmp_path: Path, o
     secret.write_bytes(b"\xff\xfe" + b"x" * 30)
     result = runner.invoke(cli, ["serve", "--listen", "127.0.0.1:8080", option, str(secret)])
     assert result.exit_code == 2, result.output
-    assert f"{secret} is not UTF-8 text" in result.output
+    assert f"{secret}: not UTF-8 text" in result.output
+
+
+@pytest.mark.parametrize("option", ["--token-file", "--password-hash-file"])
+def test_serve_refuses_a_device_as_secret_file(runner: CliRunner, option: str) -> None:
+    """/dev/zero as a secret file exits 2 at once instead of reading without end."""
+    result = runner.invoke(cli, ["serve", "--listen", "127.0.0.1:8080", option, "/dev/zero"])
+    assert result.exit_code == 2, result.output
+    assert "/dev/zero: not a regular file or a pipe" in result.output
 
 
 def test_serve_rejects_malformed_listen(runner: CliRunner) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from mailwarden.cli.app import cli
 from mailwarden.cli.settings import Settings, global_options, pass_settings
 from mailwarden.cli.store_options import db_option, open_cli_store
-from mailwarden.errors import ConfigError
+from mailwarden.errors import ConfigError, InputError
+from mailwarden.inputs import MAX_SECRET_BYTES, read_text_input
 from mailwarden.store import SqlReportStore
 from mailwarden.store.location import display_url
 from mailwarden.web.auth import AuthConfig, check_hash_format, hash_password, is_loopback
@@ -35,11 +35,9 @@ def parse_listen(text: str) -> tuple[str, int]:
 def _read_secret(path: str | None, env: str, what: str) -> str | None:
     if path:
         try:
-            value = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise ConfigError(f"cannot read the {what} file {path}: {error.strerror}") from error
-        except UnicodeDecodeError:
-            raise ConfigError(f"the {what} file {path} is not UTF-8 text") from None
+            value = read_text_input(path, limit=MAX_SECRET_BYTES).strip()
+        except InputError as error:
+            raise ConfigError(f"cannot use the {what} file {error}") from None
         if not value:
             raise ConfigError(f"the {what} file {path} is empty")
         return value

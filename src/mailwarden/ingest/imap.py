@@ -23,8 +23,9 @@ from urllib.parse import unquote, urlsplit
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from mailwarden.errors import ConfigError, MailwardenError
+from mailwarden.errors import ConfigError, InputError, MailwardenError
 from mailwarden.ingest.pipeline import Outcome, RawInput
+from mailwarden.inputs import MAX_SECRET_BYTES, read_text_input
 from mailwarden.store.base import IngestCounts
 
 __all__ = [
@@ -113,11 +114,9 @@ def imap_password(env_var: str | None, file: Path | None, env: dict[str, str] | 
     """
     if file is not None:
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except OSError as error:
-            raise ConfigError(f"cannot read the password file {file}: {error}") from error
-        except UnicodeDecodeError:
-            raise ConfigError(f"the password file {file} is not UTF-8 text") from None
+            lines = read_text_input(file, limit=MAX_SECRET_BYTES).splitlines()
+        except InputError as error:
+            raise ConfigError(f"cannot use the password file {error}") from None
         if not lines or not lines[0]:
             raise ConfigError(f"the password file {file} is empty")
         return lines[0]
