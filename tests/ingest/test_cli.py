@@ -119,3 +119,18 @@ def test_quarantine_id_out_of_range(tmp_path: Path, command: str) -> None:
     code, out = _run("quarantine", command, "9" * 23, "--db", str(tmp_path / "s.db"))
     assert code == 2, out
     assert "9" * 23 in out and "Traceback" not in out
+
+
+def test_ingest_reads_standard_input(tmp_path: Path) -> None:
+    """``-`` ingests standard input once; naming it twice or watching it is refused."""
+    db = str(tmp_path / "s.db")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["ingest", "-", "--db", db, "--json"], input=fake_message("r1"))
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output) == {"reports_new": 1, "duplicates": 0, "quarantined": 0}
+    again = runner.invoke(cli, ["ingest", "-", "--db", db, "--json"], input=fake_message("r1"))
+    assert json.loads(again.output)["duplicates"] == 1
+    twice = runner.invoke(cli, ["ingest", "-", "-", "--db", db])
+    assert twice.exit_code == 2 and "only once" in twice.output
+    watched = runner.invoke(cli, ["ingest", "--watch", "-", "--db", db])
+    assert watched.exit_code == 2 and "cannot watch standard input" in watched.output

@@ -25,6 +25,7 @@ from mailwarden.cli.store_options import (
 from mailwarden.errors import InputError
 from mailwarden.ingest import Ingestor, RawInput, check_paths, iter_inputs
 from mailwarden.ingest.parsing import default_parser
+from mailwarden.ingest.sources import STDIN
 from mailwarden.ingest.watch import Watcher
 from mailwarden.store import IngestCounts
 
@@ -77,6 +78,8 @@ def ingest(
     if paths and imap["imap"]:
         raise InputError("give either PATHs or --imap URL, not both")
     found = check_paths(paths)
+    if watch and STDIN in found:
+        raise InputError("--watch cannot watch standard input (-): name files or directories")
     source = imap_source(imap) if imap["imap"] else None
     parse = default_parser()
     enricher = build_enricher(settings, rdns, geoip)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from mailwarden.errors import InputError
 from mailwarden.ingest.pipeline import RawInput
+from mailwarden.inputs import read_input
 from mailwarden.reports import Limits
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "STDIN",
     "check_paths",
     "is_maildir",
     "is_mbox",
@@ -28,11 +30,18 @@ MAX_FILE_BYTES = Limits().max_input_bytes
 OnError = Callable[[str, str], None]
 
 
+#: The path that names standard input on the command line.
+STDIN = Path("-")
+
+
 def check_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Return ``paths`` as ``Path`` objects; raise ``InputError`` naming one that does not exist."""
+    """Return ``paths`` as ``Path`` objects; raise ``InputError`` naming one that does not exist
+    (``-``, standard input, may be named once)."""
     found = [Path(p) for p in paths]
+    if found.count(STDIN) > 1:
+        raise InputError("-: standard input can be read only once")
     for path in found:
-        if not path.exists():
+        if path != STDIN and not path.exists():
             raise InputError(f"{path}: no such file or directory")
     return found
 
@@ -58,14 +67,17 @@ def iter_inputs(paths: Iterable[Path], on_error: OnError | None = None) -> Itera
 
 
 def iter_path(path: Path, on_error: OnError | None = None) -> Iterator[RawInput]:
-    """Yield the raw inputs of one file, mbox, Maildir, directory tree or named pipe.
+    """Yield the raw inputs of one file, mbox, Maildir, directory tree, named pipe or ``-``
+    (standard input, read whole within ``MAX_FILE_BYTES``; ``InputError`` past it).
 
     Each directory is read once, so a symlink pointing back up the tree is not followed round.
     A pipe is read when named itself (as process substitution gives), but FIFOs, sockets and
     devices found in a directory, which could block or never end, are reported through
     ``on_error``; so is a file over ``MAX_FILE_BYTES``.
     """
-    if path.is_fifo():
+    if path == STDIN:
+        yield RawInput("standard input", read_input("-", limit=MAX_FILE_BYTES, stdin=True))
+    elif path.is_fifo():
         yield from _guarded(path, on_error, lambda: iter([_file(path)]))
     else:
         yield from _walk(path, on_error, set())
