@@ -66,7 +66,7 @@ class ScanConfig:
     lookups timed out or failed (with exponential backoff from ``backoff`` seconds), and what
     to check (by default everything, each domain's areas one after another)."""
 
-    concurrency: int = 200
+    concurrency: int = 1000
     deadline: float = 30.0
     retries: int = 1
     backoff: float = 0.5

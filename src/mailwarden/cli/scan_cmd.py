@@ -50,9 +50,9 @@ EXIT_INTERRUPTED = 130
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 100_000),
-    default=200,
+    default=1000,
     show_default=True,
-    help="Domains checked at once.",
+    help="Domains checked at once (each domain's lookups go one after another).",
 )
 @click.option("--qps", type=FiniteFloatRange(min=1), help="Cap on DNS queries per second.")
 @click.option("--checks", "checks_value", help="Areas to check, comma-separated (default: all).")
