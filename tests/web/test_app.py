@@ -154,9 +154,11 @@ def test_failure_detail_escapes_headers_and_redacts(client: TestClient) -> None:
 
 
 def test_unknown_failure_is_404(client: TestClient) -> None:
-    """An unknown failure report id answers 404 on the page and in the API."""
-    assert client.get("/failures/999999").status_code == 404
-    assert client.get("/api/failures/999999").status_code == 404
+    """An unknown failure report or quarantine id answers 404 on the page and in the API,
+    also one too large for the store's integer columns."""
+    for key in ("999999", "999999999999999999", "9" * 30):
+        for prefix in ("/failures", "/api/failures", "/quarantine", "/api/quarantine"):
+            assert client.get(f"{prefix}/{key}").status_code == 404, (prefix, key)
 
 
 def test_bad_dates_are_a_clear_400(client: TestClient) -> None:
@@ -165,6 +167,18 @@ def test_bad_dates_are_a_clear_400(client: TestClient) -> None:
     assert response.status_code == 400
     assert "YYYY-MM-DD" in response.text and "<b>2026" not in response.text
     assert "error" in client.get("/api/overview", params={"end": "x"}).json()
+
+
+@pytest.mark.parametrize("page", ["/", "/failures", "/tls", "/api/failures", "/api/tls"])
+@pytest.mark.parametrize("params", [{"end": "9999-12-31"}, {"start": "0001-01-01"}])
+def test_dates_at_the_calendar_edges_are_a_clear_400(
+    client: TestClient, page: str, params: dict[str, str]
+) -> None:
+    """The last and first days the calendar has are refused with the allowed range, not a
+    server error from computing the day after or the default start before them."""
+    response = client.get(page, params=params)
+    assert response.status_code == 400, response.text[:200]
+    assert "between 1970-01-01 and 9998-12-31" in response.text
 
 
 def test_filters_narrow_the_overview(client: TestClient) -> None:

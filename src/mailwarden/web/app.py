@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlencode
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -124,19 +125,37 @@ class WebConfig:
         self.known = Interval(known_interval)
 
 
+class _RowId(Convertor[int]):
+    """A stored row's id in a URL: 1 to 18 digits, so it fits the store's 64-bit integer
+    columns. A longer number matches no route (404) instead of overflowing in the driver."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        """Return the id as an integer."""
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        """Return the id as URL text."""
+        return str(int(value))
+
+
+register_url_convertor("rowid", _RowId())
+
+
 def create_app(config: WebConfig) -> Starlette:
     """Return the dashboard application serving ``config.store``."""
     handlers = _Handlers(config, _templates())
     routes = [
         Route("/", handlers.page("overview")),
         *[Route(f"/{name}", handlers.page(name)) for name in PAGES if name != "overview"],
-        Route("/failures/{key:int}", handlers.failure),
-        Route("/quarantine/{key:int}", handlers.quarantine_entry),
-        Route("/quarantine/{key:int}/retry", handlers.retry, methods=["POST"]),
+        Route("/failures/{key:rowid}", handlers.failure),
+        Route("/quarantine/{key:rowid}", handlers.quarantine_entry),
+        Route("/quarantine/{key:rowid}/retry", handlers.retry, methods=["POST"]),
         Route("/api/openapi.json", handlers.openapi),
         *[Route(f"/api/{name}", handlers.api(name)) for name in PAGES],
-        Route("/api/failures/{key:int}", handlers.api_failure),
-        Route("/api/quarantine/{key:int}", handlers.api_quarantine_entry),
+        Route("/api/failures/{key:rowid}", handlers.api_failure),
+        Route("/api/quarantine/{key:rowid}", handlers.api_quarantine_entry),
         Route("/export/{page}/{table}.csv", handlers.export),
         Route("/login", handlers.login, methods=["GET", "POST"]),
         Route("/logout", handlers.logout, methods=["POST"]),

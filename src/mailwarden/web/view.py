@@ -79,11 +79,19 @@ class Page:
         return next((t for t in self.tables if t.name == name), None)
 
 
+# Dates a period may use: the range and the day after its end must stay representable.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
 def _day(text: str, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{name} must be a date in YYYY-MM-DD form, not {text[:40]!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}, not {day}")
+    return day
 
 
 def parse_period(
