@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
 import re
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from mailwarden.audit.spf_builder import build_spf
 from mailwarden.dns import ZoneResolver
 from mailwarden.store import SqlReportStore
 from mailwarden.store.queries import Period, sources
+from mailwarden.web.app import MAX_FORM_BYTES, _form
 from mailwarden.web.auth import AuthConfig, hash_password
 from mailwarden.web.openapi import TABLES
 from mailwarden.web.pages import LEGITIMATE_LIMIT, PAGES
@@ -239,6 +242,41 @@ def test_password_login_and_logout(filled: SqlReportStore) -> None:
         assert client.get("/", follow_redirects=False).status_code == 200
         client.post("/logout", data={"csrf_token": token})
         assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_oversize_login_form_is_refused(filled: SqlReportStore) -> None:
+    """A login body over the form bound is refused with 413, whether its length is declared
+    or it comes chunked; a normal form still works afterwards."""
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    with client_for(filled, AuthConfig(password_hash=hash_password("s3cret-pass"))) as client:
+        form = client.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        declared = client.post("/login", content=b"x" * (MAX_FORM_BYTES + 1))
+        assert declared.status_code == 413
+        chunked = client.post("/login", content=iter([b"secret=" + b"x" * MAX_FORM_BYTES] * 4))
+        assert chunked.status_code == 413
+        good = client.post(
+            "/login",
+            data={"secret": "s3cret-pass", "csrf_token": token},
+            headers=form_type,
+            follow_redirects=False,
+        )
+        assert good.status_code == 303
+
+
+def test_form_reading_stops_past_the_bound() -> None:
+    """The form reader stops taking chunks once the bound is passed: a 64 MiB body offered
+    in 64 KiB chunks is not read whole."""
+    taken = 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal taken
+        taken += 1
+        return {"type": "http.request", "body": b"x" * (64 * 1024), "more_body": taken < 1024}
+
+    scope = {"type": "http", "method": "POST", "path": "/login", "headers": []}
+    assert asyncio.run(_form(Request(scope, receive))) is None
+    assert taken <= 2
 
 
 def test_loopback_dashboard_refuses_foreign_host_names(client: TestClient) -> None:

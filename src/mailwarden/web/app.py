@@ -219,9 +219,33 @@ def _public(path: str) -> bool:
     return path in ("/login", "/favicon.ico") or path.startswith("/static/")
 
 
-async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body())[: 64 * 1024].decode("utf-8", "replace")
-    return {key: values[0] for key, values in parse_qs(body).items()}
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    """Return the urlencoded form posted with ``request``, or None when its body is over
+    ``MAX_FORM_BYTES`` (read no further: the login form is open to anyone who can connect)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    text = body.decode("utf-8", "replace")
+    return {key: values[0] for key, values in parse_qs(text).items()}
+
+
+async def _checked_form(request: Request) -> dict[str, str] | Response:
+    """Return the posted form, or the error response when it is over ``MAX_FORM_BYTES``
+    (413) or lacks the CSRF token that matches the cookie (403)."""
+    form = await _form(request)
+    if form is None:
+        return JSONResponse({"error": f"form over {MAX_FORM_BYTES} bytes"}, status_code=413)
+    if not _csrf_ok(request, form):
+        return JSONResponse({"error": "missing or wrong CSRF token"}, status_code=403)
+    return form
 
 
 def _csrf_ok(request: Request, form: dict[str, str]) -> bool:
@@ -397,9 +421,9 @@ class _Handlers:
 
     async def retry(self, request: Request) -> Response:
         """Parse a quarantined input again (POST with a CSRF token)."""
-        form = await _form(request)
-        if not _csrf_ok(request, form):
-            return JSONResponse({"error": "missing or wrong CSRF token"}, status_code=403)
+        form = await _checked_form(request)
+        if isinstance(form, Response):
+            return form
         key = int(request.path_params["key"])
         message = _retry(self.store, key)
         query = urlencode({"message": message})
@@ -409,9 +433,9 @@ class _Handlers:
         """Show the login form, or check the submitted token or password."""
         if request.method == "GET" or not self.config.auth.enabled:
             return self._render(request, "login.html", message="", view=None)
-        form = await _form(request)
-        if not _csrf_ok(request, form):
-            return JSONResponse({"error": "missing or wrong CSRF token"}, status_code=403)
+        form = await _checked_form(request)
+        if isinstance(form, Response):
+            return form
         if not self.config.auth.accepts(form.get("secret", "")):
             return self._render(
                 request, "login.html", 401, message="wrong token or password", view=None
@@ -428,9 +452,9 @@ class _Handlers:
 
     async def logout(self, request: Request) -> Response:
         """End the session (POST with a CSRF token)."""
-        form = await _form(request)
-        if not _csrf_ok(request, form):
-            return JSONResponse({"error": "missing or wrong CSRF token"}, status_code=403)
+        form = await _checked_form(request)
+        if isinstance(form, Response):
+            return form
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
