@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
 from mailwarden.store.dashboard import create_once
+from mailwarden.store.dberrors import describe_db_error
 from mailwarden.store.schema import Key
 
 __all__ = [
@@ -110,7 +111,9 @@ def record_audit(engine: Engine, result: Mapping[str, Any], checked_at: dt.datet
         with engine.begin() as connection:
             connection.execute(insert(audit_results), row)
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot store the audit of {row['domain']}: {error}") from error
+        raise StorageError(
+            f"cannot store the audit of {row['domain']}: {describe_db_error(error)}"
+        ) from error
 
 
 def latest_audits(engine: Engine, domains: Sequence[str] | None = None) -> list[AuditRecord]:
@@ -133,7 +136,7 @@ def latest_audits(engine: Engine, domains: Sequence[str] | None = None) -> list[
         with engine.connect() as connection:
             rows = list(connection.execute(query))
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot read stored audits: {error}") from error
+        raise StorageError(f"cannot read stored audits: {describe_db_error(error)}") from error
     found: dict[str, AuditRecord] = {}
     for domain, checked_at, verdict, policy, findings, _key in rows:
         if domain not in found:

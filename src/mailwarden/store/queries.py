@@ -14,10 +14,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, literal, select, union, union_all
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Table,
+    cast,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
+from mailwarden.store.dberrors import describe_db_error
 from mailwarden.store.schema import (
     ROLLUP_COUNTS,
     aggregate_reports,
@@ -208,11 +220,13 @@ def _connect(engine: Engine) -> Iterator[Connection]:
         with engine.connect() as connection:
             yield connection
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot read the report store: {error}") from error
+        raise StorageError(f"cannot read the report store: {describe_db_error(error)}") from error
 
 
 def _total(column: Any) -> Any:
-    return func.coalesce(func.sum(column), 0)
+    """Return the sum of ``column`` (0 over no rows) as a 64-bit integer: PostgreSQL sums a
+    bigint column to numeric, which reaches Python as ``Decimal``, unlike SQLite's integer."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 def _in_period(query: Any, period: Period, domain: str | None, table: Table) -> Any:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mailwarden.errors import ConfigError, InputError, StorageError
 from mailwarden.store import rows
@@ -35,6 +35,7 @@ from mailwarden.store.base import (
     StoreStats,
 )
 from mailwarden.store.dashboard import SOURCE_INFO, RollupDelta, report_sums
+from mailwarden.store.dberrors import describe_db_error
 from mailwarden.store.driver import Driver
 from mailwarden.store.location import database_url, display_url
 from mailwarden.store.migrate import upgrade
@@ -77,14 +78,10 @@ def open_store(
             upgrade(engine)
     except SQLAlchemyError as error:
         engine.dispose()
-        raise StorageError(f"cannot open database {display_url(url)}: {_reason(error)}") from error
+        raise StorageError(
+            f"cannot open database {display_url(url)}: {describe_db_error(error)}"
+        ) from error
     return SqlReportStore(engine, url, now=now)
-
-
-def _reason(error: SQLAlchemyError) -> str:
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return str(error.orig).strip().splitlines()[0]
-    return str(error).splitlines()[0]
 
 
 def _engine(url: str) -> Engine:
@@ -370,7 +367,9 @@ class SqlReportStore:
         except IntegrityError:
             raise
         except SQLAlchemyError as error:
-            raise StorageError(f"database {display_url(self.url)}: {_reason(error)}") from error
+            raise StorageError(
+                f"database {display_url(self.url)}: {describe_db_error(error)}"
+            ) from error
 
     def sync(self) -> None:
         """Make every commit so far durable (on disk, surviving a power loss).
@@ -407,7 +406,9 @@ class SqlReportStore:
             with self.engine.connect() as connection:
                 return list(connection.execute(statement))
         except SQLAlchemyError as error:
-            raise StorageError(f"database {display_url(self.url)}: {_reason(error)}") from error
+            raise StorageError(
+                f"database {display_url(self.url)}: {describe_db_error(error)}"
+            ) from error
 
     def _read_tuples(self, statement: Any) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._read(statement)]
@@ -424,7 +425,10 @@ class SqlReportStore:
             ).group_by(aggregate_reports.c.domain)
         ):
             entry = per_domain.setdefault(domain, {})
-            entry.update(aggregate_reports=reports, aggregate_records=records, messages=messages)
+            # int(): PostgreSQL's sums of bigint columns arrive as Decimal
+            entry.update(
+                aggregate_reports=reports, aggregate_records=int(records), messages=int(messages)
+            )
         for table, key in ((failure_reports, "failure_reports"), (tls_reports, "tls_reports")):
             for domain, count in self._read_tuples(
                 select(table.c.domain, func.count()).group_by(table.c.domain)

@@ -35,7 +35,7 @@ from mailwarden.web.openapi import openapi_document
 from mailwarden.web.pages import PAGES
 from mailwarden.web.redact import redact_row
 from mailwarden.web.tables import DataTable, cell, csv_chunks
-from mailwarden.web.view import Page, View, parse_period
+from mailwarden.web.view import Page, View, parse_domain_filter, parse_period
 
 __all__ = ["WebConfig", "create_app"]
 
@@ -275,7 +275,7 @@ class _Handlers:
         params = dict(request.query_params)
         known, bounds = self._known()
         period = parse_period(params, bounds, self.config.today())
-        chosen = params.get("domain") or None
+        chosen = parse_domain_filter(params.get("domain"))
         if page in ("domain", "readiness") and not chosen:
             chosen = known[0] if known else None
         return View(self.store, period, chosen, known, params)

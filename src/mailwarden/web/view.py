@@ -94,6 +94,23 @@ def _day(text: str, name: str) -> dt.date:
     return day
 
 
+MAX_DOMAIN_FILTER = 1000
+
+
+def parse_domain_filter(value: str | None) -> str | None:
+    """Return the ``domain`` filter asked for (None for none).
+
+    Raises ``InputError`` for a value no stored domain can have: longer than
+    ``MAX_DOMAIN_FILTER`` characters or holding a control character (PostgreSQL refuses a NUL
+    in a query outright).
+    """
+    if not value:
+        return None
+    if len(value) > MAX_DOMAIN_FILTER or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise InputError(f"domain must be a domain name, not {value[:40]!r}")
+    return value
+
+
 def parse_period(
     params: Mapping[str, str], bounds: tuple[dt.date, dt.date] | None, today: dt.date
 ) -> Period:
