@@ -52,10 +52,15 @@ def filled(filled_path: Path) -> Iterator[SqlReportStore]:
     opened.close()
 
 
-def client_for(target: SqlReportStore, auth: AuthConfig | None = None) -> TestClient:
-    """Return a test client of the dashboard over ``target``."""
+def client_for(
+    target: SqlReportStore, auth: AuthConfig | None = None, *, raise_errors: bool = True
+) -> TestClient:
+    """Return a test client of the dashboard over ``target``; without ``raise_errors`` a
+    server error is answered as a 500 response instead of raised in the test."""
     config = WebConfig(target, auth_config=auth, today=lambda: TODAY, known_interval=0)
-    return TestClient(create_app(config), base_url="http://127.0.0.1")
+    return TestClient(
+        create_app(config), base_url="http://127.0.0.1", raise_server_exceptions=raise_errors
+    )
 
 
 @pytest.fixture

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import itertools
 
-from starlette.testclient import TestClient
-
 from mailwarden.store import SqlReportStore
-from mailwarden.web.app import WebConfig, create_app
 from mailwarden.web.openapi import TABLES
 from mailwarden.web.pages import PAGES
-from tests.web.conftest import TODAY, fill
+from tests.web.conftest import client_for, fill
 
 VALUES = (
     "",
@@ -30,17 +27,10 @@ VALUES = (
 PARAMS = ("domain", "start", "end", "limit", "table")
 
 
-def _client(store: SqlReportStore) -> TestClient:
-    config = WebConfig(store, today=lambda: TODAY, known_interval=0)
-    return TestClient(
-        create_app(config), base_url="http://127.0.0.1", raise_server_exceptions=False
-    )
-
-
 def test_no_query_value_causes_a_server_error(store: SqlReportStore) -> None:
     """Every page and JSON endpoint, each parameter, each hostile value: below 500."""
     fill(store, days=3)
-    client = _client(store)
+    client = client_for(store, raise_errors=False)
     paths = ["/", *(f"/{p}" for p in PAGES), *(f"/api/{p}" for p in PAGES)]
     failures = []
     for path, name, value in itertools.product(paths, PARAMS, VALUES):
@@ -53,7 +43,7 @@ def test_no_query_value_causes_a_server_error(store: SqlReportStore) -> None:
 def test_no_export_or_id_causes_a_server_error(store: SqlReportStore) -> None:
     """CSV exports with hostile limits and dates, and ids of every size: below 500."""
     fill(store, days=3)
-    client = _client(store)
+    client = client_for(store, raise_errors=False)
     failures = []
     for page, tables in TABLES.items():
         for table, value in itertools.product(tables, VALUES[:8]):
