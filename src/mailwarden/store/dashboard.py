@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailwarden.errors import StorageError
+from mailwarden.store.dberrors import describe_db_error
 from mailwarden.store.driver import Driver
 from mailwarden.store.schema import (
     ROLLUP_COUNTS,
@@ -94,7 +95,8 @@ def create_once(engine: Engine, metadata: MetaData) -> None:
         except SQLAlchemyError as error:
             present = set(inspect(engine).get_table_names())
             if not set(metadata.tables) <= present:
-                raise StorageError(f"cannot create the dashboard tables: {error}") from error
+                reason = describe_db_error(error)
+                raise StorageError(f"cannot create the dashboard tables: {reason}") from error
         done.add(id(metadata))
 
 
